@@ -33,10 +33,18 @@ public sealed partial class UpstashVectorStore : IVectorStore
     /// <summary>The IHttpClientFactory client name.</summary>
     public const string HttpClientName = "RagFood.Providers.Upstash";
 
+    /// <summary>Largest topK accepted (Upstash does not document one; RagFood's contract caps at 1000).</summary>
+    public const int MaxTopK = 1000;
+
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly UpstashVectorStoreOptions _options;
     private readonly ILogger<UpstashVectorStore> _logger;
+
+    // The index's dense dimension as /info last reported it (0 = not known yet, or a sparse-only index).
+    // Vectors are checked against it before any write or query, so a mismatch is an ArgumentException, as the
+    // IVectorStore contract requires, rather than a 422 after the fact.
+    private int _dimension;
 
     public UpstashVectorStore(IHttpClientFactory httpClientFactory, IOptions<UpstashVectorStoreOptions> options, ILogger<UpstashVectorStore> logger)
     {
@@ -60,7 +68,7 @@ public sealed partial class UpstashVectorStore : IVectorStore
         for (var i = 0; i < request.Records.Count; i++)
         {
             var record = request.Records[i] ?? throw new ArgumentException($"Record {i} is null.", nameof(request));
-            if (string.IsNullOrEmpty(record.Id))
+            if (string.IsNullOrWhiteSpace(record.Id))
             {
                 throw new ArgumentException($"Record {i} has an empty id.", nameof(request));
             }
@@ -79,6 +87,11 @@ public sealed partial class UpstashVectorStore : IVectorStore
         }
 
         var records = lastById.Values.Order().Select(i => request.Records[i]).ToList();
+        foreach (var record in records.Where(r => r.Vector is not null))
+        {
+            await CheckDimensionAsync(record.Vector!, $"Record '{record.Id}'", cancellationToken).ConfigureAwait(false);
+        }
+
         var ns = Resolve(request.Namespace);
         var written = new List<string>(records.Count);
         try
@@ -131,7 +144,16 @@ public sealed partial class UpstashVectorStore : IVectorStore
             throw new ArgumentException("The query text is empty.", nameof(query));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.TopK, 1, nameof(query));
+        if (query.TopK is < 1 or > MaxTopK)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.TopK, $"TopK must be between 1 and {MaxTopK}.");
+        }
+
+        if (query.Vector is { } queryVector)
+        {
+            await CheckDimensionAsync(queryVector, "The query vector", cancellationToken).ConfigureAwait(false);
+        }
+
         using var document = await SendAsync(query.Text is null ? "query" : "query-data", Resolve(query.Namespace), w =>
         {
             w.WriteStartObject();
@@ -300,10 +322,12 @@ public sealed partial class UpstashVectorStore : IVectorStore
             }
         }
 
+        var dimension = result.TryGetProperty("dimension", out var d) ? d.GetInt32() : 0;
+        Volatile.Write(ref _dimension, dimension);
         return new VectorStoreInfo(
             Name,
             result.GetProperty("vectorCount").GetInt64(),
-            result.TryGetProperty("dimension", out var dimension) ? dimension.GetInt32() : 0,
+            dimension,
             similarityName switch
             {
                 "EUCLIDEAN" => SimilarityFunction.Euclidean,
@@ -378,6 +402,20 @@ public sealed partial class UpstashVectorStore : IVectorStore
         }, cancellationToken).ConfigureAwait(false);
 
         return Result(document, "update").GetProperty("updated").GetInt32() == 1;
+    }
+
+    private async Task CheckDimensionAsync(float[] vector, string what, CancellationToken cancellationToken)
+    {
+        var dimension = Volatile.Read(ref _dimension);
+        if (dimension == 0)
+        {
+            dimension = (await GetInfoAsync(cancellationToken).ConfigureAwait(false)).Dimension;
+        }
+
+        if (dimension > 0 && vector.Length != dimension)
+        {
+            throw new ArgumentException($"{what} has {vector.Length} dimensions; the Upstash index has {dimension}.", nameof(vector));
+        }
     }
 
     private string Resolve(string? ns) => string.IsNullOrEmpty(ns) ? _options.Namespace : ns;
