@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RagFood.Core.VectorStores;
 
 namespace RagFood.Server.Composition;
 
@@ -8,16 +9,6 @@ public enum VectorStoreProvider
     Sqlite,
     Upstash,
     Chroma,
-}
-
-/// <summary>How writes are handled when a fallback store is configured.</summary>
-public enum VectorStoreWriteMode
-{
-    /// <summary>Writes go to the primary only.</summary>
-    Primary,
-
-    /// <summary>Writes are durable in the primary and journaled for the fallback, which the journal replays into.</summary>
-    Dual,
 }
 
 /// <summary>Which store serves (<c>VectorStore:Provider</c>), which one takes over (<c>VectorStore:Fallback</c>), and how writes go.</summary>
@@ -32,7 +23,7 @@ public sealed class VectorStoreCompositionOptions
     /// <summary>"" (none) or a provider name; bound as text so that an empty value means "no fallback".</summary>
     public string? Fallback { get; set; }
 
-    public VectorStoreWriteMode WriteMode { get; set; } = VectorStoreWriteMode.Primary;
+    public WriteMode WriteMode { get; set; } = WriteMode.Primary;
 
     /// <summary>The parsed <see cref="Fallback"/>, or <c>null</c> when none is configured.</summary>
     public VectorStoreProvider? FallbackProvider =>
@@ -62,7 +53,7 @@ internal sealed class VectorStoreCompositionOptionsValidator : IValidateOptions<
             return ValidateOptionsResult.Fail($"VectorStore:Fallback must differ from VectorStore:Provider (both are {options.Provider}).");
         }
 
-        if (fallback is null && options.WriteMode == VectorStoreWriteMode.Dual)
+        if (fallback is null && options.WriteMode == WriteMode.Dual)
         {
             return ValidateOptionsResult.Fail("VectorStore:WriteMode Dual needs a VectorStore:Fallback to write to.");
         }

@@ -43,7 +43,31 @@ public static class VectorStoreServiceCollectionExtensions
             fallback is { } f ? VectorStoreTopology.ProviderName(f) : "",
             composition.WriteMode);
         services.AddSingleton(topology);
-        services.AddSingleton<IVectorStore>(sp => ComposeStore(sp, topology));
+        if (fallback is null)
+        {
+            services.AddSingleton<IVectorStore>(sp => sp.GetRequiredKeyedService<IVectorStore>(topology.PrimaryName));
+            return services;
+        }
+
+        services.AddOptions<FallbackVectorStoreOptions>()
+            .Bind(section.GetSection("FallbackPolicy"))
+            .Configure(o => o.WriteMode = composition.WriteMode)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackVectorStoreOptions>, FallbackVectorStoreOptionsValidator>());
+        services.AddSingleton(sp => new FallbackVectorStore(
+            sp.GetRequiredKeyedService<IVectorStore>(topology.PrimaryName),
+            sp.GetRequiredKeyedService<IVectorStore>(topology.FallbackName),
+            sp.GetRequiredService<IOptions<FallbackVectorStoreOptions>>().Value,
+            composition.WriteMode == WriteMode.Dual ? RequireJournal(sp) : null,
+            sp.GetRequiredService<ILogger<FallbackVectorStore>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        // Further decorators (logging, metrics) go here with .Use(...); the first Use is the outermost.
+        services.AddSingleton<IVectorStore>(sp => new VectorStoreBuilder(s => s.GetRequiredService<FallbackVectorStore>()).Build(sp));
+        if (composition.WriteMode == WriteMode.Dual)
+        {
+            services.AddHostedService<WriteJournalReplayService>();
+        }
+
         return services;
     }
 
@@ -59,14 +83,8 @@ public static class VectorStoreServiceCollectionExtensions
         }
     }
 
-    private static IVectorStore ComposeStore(IServiceProvider services, VectorStoreTopology topology)
-    {
-        var primary = services.GetRequiredKeyedService<IVectorStore>(topology.PrimaryName);
-        if (topology.FallbackName.Length == 0)
-        {
-            return primary;
-        }
-
-        throw new InvalidOperationException("Fallback composition is not available in this build.");
-    }
+    private static IWriteJournal RequireJournal(IServiceProvider services) =>
+        services.GetService<IWriteJournal>()
+        ?? throw new OptionsValidationException(VectorStoreCompositionOptions.SectionName, typeof(VectorStoreCompositionOptions),
+            ["VectorStore:WriteMode Dual needs a durable write journal, and none is registered in this build; use WriteMode Primary."]);
 }

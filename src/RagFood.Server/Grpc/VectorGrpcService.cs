@@ -197,7 +197,7 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
             },
             EmbeddingModel = info.EmbeddingModel,
             FallbackStore = topology.FallbackName,
-            WriteMode = topology.WriteMode == VectorStoreWriteMode.Dual ? "DUAL" : "PRIMARY",
+            WriteMode = topology.WriteMode == WriteMode.Dual ? "DUAL" : "PRIMARY",
             FallbackUsed = serving.FallbackUsed,
         };
         response.Namespaces.AddRange(info.Namespaces.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => new V1.NamespaceInfo { Name = n.Key, VectorCount = n.Value }));

@@ -59,8 +59,10 @@ internal sealed class StartupIngestionService(
                 Log.IngestionFailedWillRetry(logger, delay.TotalSeconds, ex);
                 status.Set(IngestionState.Running, $"waiting for the store: {ex.Message}");
             }
-            catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or ArgumentException or VectorStoreException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // The edge of a background service: a corpus that cannot be read or written is logged and reported by
+                // the health check; it must not take the server down with it.
                 Log.IngestionFailed(logger, ex.Message, ex);
                 status.Set(IngestionState.Failed, $"corpus ingestion failed: {ex.Message}");
                 return;
