@@ -29,8 +29,8 @@ public sealed class IngestRpcTests(ServerFixture fixture)
         Assert.All(reply.Problems, p => Assert.False(string.IsNullOrWhiteSpace(p.Reason)));
         var fetched = await Vector.FetchAsync(new FetchRequest { Namespace = ns, Ids = { "paella", "pierogi" } });
         Assert.All(fetched.Results, r => Assert.True(r.Found));
-        Assert.Equal("Spain", fetched.Results[1].Record.Metadata.Fields["region"].StringValue);
-        Assert.Contains("Spain", fetched.Results[1].Record.Text, StringComparison.Ordinal);
+        Assert.Equal("Spain", fetched.Results[0].Record.Metadata.Fields["region"].StringValue);
+        Assert.Contains("Spain", fetched.Results[0].Record.Text, StringComparison.Ordinal);
     }
 
     [Fact]

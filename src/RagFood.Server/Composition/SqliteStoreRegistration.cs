@@ -1,14 +1,21 @@
-using RagFood.Core.VectorStores;
+using RagFood.Providers.Sqlite;
 
 namespace RagFood.Server.Composition;
 
 internal static class SqliteStoreRegistration
 {
-    // Placeholder until RagFood.Providers.Sqlite lands: replaced by AddSqliteVectorStore.
+    /// <summary>The SQLite provider, with a relative <c>VectorStore:Sqlite:Path</c> resolved under the content root
+    /// (the provider itself resolves against the current directory, which differs when the server runs from elsewhere).</summary>
     public static IServiceCollection AddRagFoodSqliteStore(this IServiceCollection services, IConfigurationSection section)
     {
-        _ = section;
-        services.AddKeyedSingleton<IVectorStore>("sqlite", (_, _) => throw new InvalidOperationException("The SQLite store is not available yet."));
+        services.AddSqliteVectorStore(section);
+        services.AddOptions<SqliteVectorStoreOptions>().PostConfigure<IHostEnvironment>((options, environment) =>
+        {
+            if (!string.IsNullOrWhiteSpace(options.Path) && !Path.IsPathRooted(options.Path))
+            {
+                options.Path = Path.GetFullPath(options.Path, environment.ContentRootPath);
+            }
+        });
         return services;
     }
 }

@@ -11,7 +11,7 @@ internal sealed record IngestOutcome(int Written, int Unchanged, IReadOnlyList<C
 
 /// <summary>Maps food items to records and upserts them idempotently, in batches.</summary>
 /// <remarks>
-/// For each batch the existing records are fetched first and only new or edited items (by <see cref="ContentHash"/>) are
+/// For each batch the existing records are fetched first and only new or edited items (by <see cref="FoodItem.ContentHash"/>) are
 /// written, so a second ingestion of the same corpus embeds nothing. When the store rejects a batch as invalid, the
 /// batch is retried item by item so that one bad item is reported and the others still land. Store failures and
 /// cancellation propagate.
@@ -45,7 +45,7 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
         var batchSize = options.Value.BatchSize;
         for (var start = 0; start < items.Count; start += batchSize)
         {
-            var batch = items.Skip(start).Take(batchSize).Select((item, i) => (Index: start + i, Record: ToRecord(item))).ToList();
+            var batch = items.Skip(start).Take(batchSize).Select((item, i) => (Index: start + i, Record: ToRecord(item), Hash: item.ContentHash)).ToList();
             var existing = await store.FetchAsync(
                 new FetchRequest { Ids = batch.Select(b => b.Record.Id).ToList(), Include = new Include(Vectors: false, Metadata: true, Text: true), Namespace = @namespace },
                 cancellationToken).ConfigureAwait(false);
@@ -54,13 +54,13 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
             for (var i = 0; i < batch.Count; i++)
             {
                 var current = i < existing.Count ? existing[i] : null;
-                if (current is not null && ContentHash.Of(current.Text, current.Metadata) == ContentHash.Of(batch[i].Record.Text, batch[i].Record.Metadata))
+                if (current is not null && FoodItem.ComputeContentHash(current.Text ?? "", current.Metadata) == batch[i].Hash)
                 {
                     unchanged++;
                 }
                 else
                 {
-                    changed.Add(batch[i]);
+                    changed.Add((batch[i].Index, batch[i].Record));
                 }
             }
 

@@ -40,6 +40,8 @@ public sealed class OllamaStandIn : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        // Ollama speaks HTTP/1.1; the test directory holds the server's appsettings.json, whose endpoint defaults are HTTP/2.
+        builder.Configuration["Kestrel:EndpointDefaults:Protocols"] = "Http1AndHttp2";
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var standIn = new OllamaStandIn(app);
