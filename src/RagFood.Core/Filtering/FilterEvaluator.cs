@@ -21,9 +21,10 @@ internal static class FilterEvaluator
         switch (node)
         {
             case AndNode and:
-                foreach (var operand in and.Operands)
+                // Index loops, not foreach: enumerating an IReadOnlyList<T> boxes its enumerator on every call.
+                for (var i = 0; i < and.Operands.Count; i++)
                 {
-                    if (!Evaluate(operand, metadata))
+                    if (!Evaluate(and.Operands[i], metadata))
                     {
                         return false;
                     }
@@ -31,9 +32,9 @@ internal static class FilterEvaluator
 
                 return true;
             case OrNode or:
-                foreach (var operand in or.Operands)
+                for (var i = 0; i < or.Operands.Count; i++)
                 {
-                    if (Evaluate(operand, metadata))
+                    if (Evaluate(or.Operands[i], metadata))
                     {
                         return true;
                     }
@@ -63,9 +64,10 @@ internal static class FilterEvaluator
     internal static bool TryResolve(JsonElement metadata, FieldPath path, out JsonElement value)
     {
         value = metadata;
-        foreach (var segment in path.Segments)
+        var segments = path.Segments;
+        for (var i = 0; i < segments.Count; i++)
         {
-            switch (segment)
+            switch (segments[i])
             {
                 case PathSegment.Name name:
                     if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(name.Value, out value))
@@ -133,9 +135,9 @@ internal static class FilterEvaluator
     private static bool In(JsonElement field, IReadOnlyList<FilterValue> values, bool negated)
     {
         var comparable = false;
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
-            switch (Equality(field, value))
+            switch (Equality(field, values[i]))
             {
                 case Match.Equal:
                     return !negated;

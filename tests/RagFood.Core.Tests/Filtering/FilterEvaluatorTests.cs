@@ -278,4 +278,26 @@ public sealed class FilterEvaluatorTests
 
         Assert.All(results, Assert.True);
     }
+
+    [Fact]
+    public void Evaluating_non_glob_operators_allocates_nothing()
+    {
+        var filter = MetadataFilter.Parse(
+            "(region IN ('Italy', 'India') AND spice >= 3 AND vegan != true) OR tags CONTAINS 'festive' "
+            + "OR geo.country.name = 'India' AND steps[#-1].minutes < 50 AND HAS NOT FIELD missing AND halal = 1")!;
+        JsonElement? metadata = Metadata;
+        Assert.True(filter.Matches(metadata)); // warm up: JIT and first-use caches
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var matched = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            matched += filter.Matches(metadata) ? 1 : 0;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(1000, matched);
+        Assert.Equal(0, allocated);
+    }
 }
