@@ -78,7 +78,7 @@ public static class ChromaServiceCollectionExtensions
                     SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, options.AttemptTimeout.TotalSeconds * 2)),
                     BreakDuration = TimeSpan.FromSeconds(5),
                 });
-                pipeline.AddTimeout(options.AttemptTimeout);
+                pipeline.AddTimeout(options.AttemptTimeout < options.Timeout ? options.AttemptTimeout : options.Timeout);
             });
 
         services.TryAddSingleton(sp => new ChromaVectorStore(

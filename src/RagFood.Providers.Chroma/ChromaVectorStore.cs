@@ -54,6 +54,9 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <summary>Collection metadata key holding the dimension of the collection's vectors.</summary>
     public const string DimensionKey = "ragfood:dimension";
 
+    /// <summary>Largest TopK a query may ask for (Upstash's limit, kept for every store).</summary>
+    public const int MaxTopK = 1000;
+
     private const int ScanPageSize = 1000;
 
     private readonly IHttpClientFactory _httpClientFactory;
@@ -183,9 +186,21 @@ public sealed class ChromaVectorStore : IVectorStore
             throw new ArgumentException("The query vector is empty.", nameof(query));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.TopK, 1, nameof(query));
+        if (query.TopK is < 1 or > MaxTopK)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.TopK, $"TopK must be between 1 and {MaxTopK}.");
+        }
+
+        // Without a collection to compare with, a vector must at least fit the embedder's space.
+        var embedderDimension = Volatile.Read(ref _embedderDimension);
         var where = query.Filter is null ? null : ChromaWhereTranslator.Translate(query.Filter);
         var name = CollectionNameFor(query.Namespace);
+
+        var collectionExists = await FindCollectionAsync(name, cancellationToken).ConfigureAwait(false) is not null;
+        if (!collectionExists && query.Vector is { } orphan && embedderDimension > 0 && orphan.Length != embedderDimension)
+        {
+            throw new ArgumentException($"The query vector has {orphan.Length} dimensions; the store embeds {embedderDimension}-d vectors.", nameof(query));
+        }
 
         return await OnCollectionAsync<IReadOnlyList<ScoredRecord>>(name, create: false, async collection =>
         {
@@ -962,7 +977,7 @@ public sealed class ChromaVectorStore : IVectorStore
         var result = new List<VectorRecord>(records.Count);
         foreach (var record in records)
         {
-            if (record is null || string.IsNullOrEmpty(record.Id))
+            if (record is null || string.IsNullOrWhiteSpace(record.Id))
             {
                 throw new ArgumentException("Every record needs a non-empty id.");
             }

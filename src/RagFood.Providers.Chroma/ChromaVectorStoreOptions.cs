@@ -34,7 +34,7 @@ public sealed class ChromaVectorStoreOptions
     /// <summary>Total time allowed for one operation's HTTP call, retries included.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Time allowed for one HTTP attempt.</summary>
+    /// <summary>Time allowed for one HTTP attempt (at most <see cref="Timeout"/>).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Retries after a transport error, a timeout or a 5xx answer (0 disables retries).</summary>
@@ -89,10 +89,6 @@ public sealed partial class ChromaVectorStoreOptionsValidator : IValidateOptions
         if (options.Timeout <= TimeSpan.Zero || options.AttemptTimeout <= TimeSpan.Zero)
         {
             failures.Add("VectorStore:Chroma:Timeout and AttemptTimeout must be positive.");
-        }
-        else if (options.AttemptTimeout > options.Timeout)
-        {
-            failures.Add("VectorStore:Chroma:AttemptTimeout must not exceed Timeout.");
         }
 
         if (options.RetryCount is < 0 or > 10)
