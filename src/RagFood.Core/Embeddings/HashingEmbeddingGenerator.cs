@@ -16,7 +16,13 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     public const int DefaultDimension = 1024;
 
     public HashingEmbeddingGenerator(int dimension = DefaultDimension)
+        : this(dimension, FeatureWeights.Default)
     {
+    }
+
+    internal HashingEmbeddingGenerator(int dimension, FeatureWeights weights)
+    {
+        Weights = weights;
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 16);
         Dimension = dimension;
         ModelId = $"{ModelIdPrefix}-{dimension}";
@@ -25,12 +31,27 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
 
     public int Dimension { get; }
 
+    internal FeatureWeights Weights { get; }
+
     public string ModelId { get; }
 
     public EmbeddingGeneratorMetadata Metadata { get; }
 
     /// <summary>Embeds one text synchronously (the work is CPU-only and allocation-light).</summary>
-    public float[] Embed(string text) => throw new NotImplementedException("embedder: in progress");
+    /// <remarks>
+    /// Returns a new unit-length vector of <see cref="Dimension"/> floats; the same text gives the same vector in every
+    /// process. Text is lower-cased, stripped of Latin accents and lightly stemmed, so "Chickpeas" and "chickpea" share
+    /// their features. Empty, whitespace-only or punctuation-only text has no features and maps to one fixed unit
+    /// vector on a reserved coordinate (never a zero vector, which cosine stores cannot hold).
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public float[] Embed(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var vector = new float[Dimension];
+        HashedFeatures.Embed(text, vector, Weights);
+        return vector;
+    }
 
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
