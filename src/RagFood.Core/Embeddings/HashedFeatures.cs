@@ -74,7 +74,6 @@ internal static class HashedFeatures
         var length = 0;
         uint previous = 0;
         var hasPrevious = false;
-        var position = 0;
 
         for (var i = 0; i <= text.Length; i++)
         {
@@ -104,19 +103,17 @@ internal static class HashedFeatures
                     var stemLength = TextFolding.Stem(word);
                     var stem = word[..stemLength];
                     var wordHash = HashChars(stem);
-                    var boost = position < weights.LeadWords ? weights.LeadBoost : 1f;
-                    position++;
-                    table.Add(Mix(wordHash ^ UnigramSeed), weights.Unigram * boost);
+                    table.Add(Mix(wordHash ^ UnigramSeed), weights.Unigram);
                     if (hasPrevious && weights.Bigram > 0)
                     {
-                        table.Add(Mix((previous * 0x01000193u) + wordHash + BigramSeed), weights.Bigram * boost);
+                        table.Add(Mix((previous * 0x01000193u) + wordHash + BigramSeed), weights.Bigram);
                     }
 
                     previous = wordHash;
                     hasPrevious = true;
                     if (weights.CharGrams > 0)
                     {
-                        AddCharGrams(stem, marked, ref table, weights.CharGrams * boost);
+                        AddCharGrams(stem, marked, ref table, weights.CharGrams);
                     }
                 }
             }
