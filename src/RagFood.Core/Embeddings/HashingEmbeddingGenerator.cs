@@ -53,10 +53,19 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
         return vector;
     }
 
+    /// <summary>Embeds each value with <see cref="Embed"/>, in order.</summary>
+    /// <remarks>Runs synchronously on the caller's thread. A requested <see cref="EmbeddingGenerationOptions.Dimensions"/>
+    /// other than <see cref="Dimension"/> is an error rather than a silently different space.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="options"/> asks for another dimension.</exception>
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
         cancellationToken.ThrowIfCancellationRequested();
+        if (options?.Dimensions is { } requested && requested != Dimension)
+        {
+            throw new ArgumentException($"{ModelId} produces {Dimension}-dimensional vectors; {requested} were requested.", nameof(options));
+        }
+
         var result = new GeneratedEmbeddings<Embedding<float>>();
         foreach (var value in values)
         {

@@ -1,11 +1,15 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace RagFood.Core.Filtering;
 
 /// <summary>Evaluates a filter tree against a metadata object.</summary>
 /// <remarks>
-/// <para>Stateless and thread-safe; allocation-free apart from reading a string for GLOB. String equality uses
-/// <see cref="JsonElement.ValueEquals(string)"/>, GLOB patterns are compiled once per node (at parse time).</para>
+/// <para>Stateless, thread-safe and allocation-free: string equality uses <see cref="JsonElement.ValueEquals(string)"/>;
+/// GLOB patterns are compiled once per node (at parse time) and match the field's UTF-8 bytes decoded into a
+/// stack or pooled buffer (only a string holding JSON escapes is read with <see cref="JsonElement.GetString"/>).</para>
 /// <para>Semantics: a missing field, a JSON null, or a value of the wrong type makes every value operator false,
 /// the negated ones included (<c>!=</c>, <c>NOT IN</c>, <c>NOT GLOB</c>, <c>NOT CONTAINS</c>); only
 /// <c>HAS NOT FIELD</c> matches absence. Numbers compare numerically; the literals <c>1</c> and <c>0</c> equal
@@ -46,7 +50,7 @@ internal static class FilterEvaluator
             case GlobNode glob:
                 return TryResolve(metadata, glob.Path, out field)
                     && field.ValueKind == JsonValueKind.String
-                    && glob.Matcher.IsMatch(field.GetString()) != glob.Negated;
+                    && GlobMatches(glob.Matcher, field) != glob.Negated;
             case InNode @in:
                 return TryResolve(metadata, @in.Path, out field) && In(field, @in.Values, @in.Negated);
             case ContainsNode contains:
@@ -57,6 +61,36 @@ internal static class FilterEvaluator
                 return TryResolve(metadata, has.Path, out _) != has.Negated;
             default:
                 throw new ArgumentException($"Unknown filter node type {node.GetType().Name}.", nameof(node));
+        }
+    }
+
+    private static bool GlobMatches(GlobPattern matcher, JsonElement field)
+    {
+        // The raw value is the quoted JSON text; without backslashes its content is exactly the string's UTF-8.
+        var raw = JsonMarshal.GetRawUtf8Value(field);
+        var content = raw[1..^1];
+        if (content.Contains((byte)'\\'))
+        {
+            return matcher.IsMatch(field.GetString());
+        }
+
+        // UTF-8 never needs more UTF-16 chars than it has bytes.
+        const int StackLimit = 512;
+        char[]? rented = null;
+        var buffer = content.Length <= StackLimit
+            ? stackalloc char[StackLimit]
+            : (rented = ArrayPool<char>.Shared.Rent(content.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetChars(content, buffer);
+            return matcher.IsMatch(buffer[..length]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
     }
 

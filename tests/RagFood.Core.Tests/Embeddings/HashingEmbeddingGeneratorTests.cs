@@ -197,6 +197,16 @@ public sealed class HashingEmbeddingGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task GenerateAsync_rejects_a_request_for_another_dimension_and_accepts_its_own()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => _embedder.GenerateAsync(["apple"], new EmbeddingGenerationOptions { Dimensions = 768 }));
+        Assert.Contains("768", error.Message, StringComparison.Ordinal);
+
+        var result = await _embedder.GenerateAsync(["apple"], new EmbeddingGenerationOptions { Dimensions = 1024 });
+        Assert.Equal(1024, result[0].Vector.Length);
+    }
+
+    [Fact]
     public async Task GenerateAsync_honours_a_cancelled_token()
     {
         using var cts = new CancellationTokenSource();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RagFood.Core.Corpus;
 
 namespace RagFood.Core.Tests.Retrieval;
 
@@ -13,11 +14,11 @@ internal static class EvalData
 
     public static string QuestionsPath => Path.Combine(RepoRoot, "data", "eval", "questions.json");
 
-    public static IReadOnlyList<RawFood> LoadFoods()
+    /// <summary>Loads the knowledge base through the production loader, so the test embeds exactly what ingestion embeds.</summary>
+    public static async Task<CorpusLoadResult> LoadFoodsAsync()
     {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(FoodsPath));
-        return document.RootElement.EnumerateArray().Select(item => new RawFood(
-            Str(item, "id"), Str(item, "text"), Str(item, "region"), Str(item, "type"))).ToList();
+        var result = await FoodCorpusLoader.LoadFileAsync(FoodsPath);
+        return result;
     }
 
     public static IReadOnlyList<EvalQuestion> LoadQuestions()
@@ -45,13 +46,6 @@ internal static class EvalData
 
         throw new InvalidOperationException($"No RagFood.Grpc.sln above {AppContext.BaseDirectory}.");
     }
-}
-
-/// <summary>One item of foods.json as written (no alias mapping: the file uses the canonical schema).</summary>
-internal sealed record RawFood(string Id, string Text, string Region, string Type)
-{
-    /// <summary>The enrichment the corpus loader applies before embedding (ARCHITECTURE.md, Ingestion).</summary>
-    public string EnrichedText => $"{Text} This food is popular in {Region}. It is a type of {Type}.";
 }
 
 internal sealed record EvalQuestion(string Question, IReadOnlyList<string> ExpectedIds);

@@ -3,9 +3,12 @@ namespace RagFood.Core.Tests.Retrieval;
 public sealed class EvalDataTests
 {
     [Fact]
-    public void The_knowledge_base_holds_at_least_450_items_with_unique_ids_and_all_fields()
+    public async Task The_knowledge_base_loads_without_problems_and_holds_at_least_450_items_with_all_fields()
     {
-        var foods = EvalData.LoadFoods();
+        var loaded = await EvalData.LoadFoodsAsync();
+        var foods = loaded.Items;
+
+        Assert.Empty(loaded.Problems);
 
         Assert.True(foods.Count >= 450, $"foods.json has {foods.Count} items");
         Assert.Equal(foods.Count, foods.Select(f => f.Id).Distinct(StringComparer.Ordinal).Count());
@@ -15,13 +18,15 @@ public sealed class EvalDataTests
             Assert.False(string.IsNullOrWhiteSpace(food.Text), food.Id);
             Assert.False(string.IsNullOrWhiteSpace(food.Region), food.Id);
             Assert.False(string.IsNullOrWhiteSpace(food.Type), food.Id);
+            Assert.False(string.IsNullOrWhiteSpace(food.Name), food.Id);
+            Assert.StartsWith(food.Name!, food.Text, StringComparison.Ordinal);
         });
     }
 
     [Fact]
-    public void The_knowledge_base_spans_many_regions_and_kinds_of_food()
+    public async Task The_knowledge_base_spans_many_regions_and_kinds_of_food()
     {
-        var foods = EvalData.LoadFoods();
+        var foods = (await EvalData.LoadFoodsAsync()).Items;
 
         Assert.True(foods.Select(f => f.Region).Distinct().Count() >= 40);
         foreach (var type in new[] { "Fruit", "Vegetable", "Dish", "Dessert", "Drink", "Soup", "Spice", "Bread" })
@@ -31,9 +36,9 @@ public sealed class EvalDataTests
     }
 
     [Fact]
-    public void Every_eval_question_names_ids_that_exist_in_the_knowledge_base()
+    public async Task Every_eval_question_names_ids_that_exist_in_the_knowledge_base()
     {
-        var ids = EvalData.LoadFoods().Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = (await EvalData.LoadFoodsAsync()).Items.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
         var questions = EvalData.LoadQuestions();
 
         Assert.True(questions.Count >= 40, $"questions.json has {questions.Count} questions");

@@ -14,10 +14,10 @@ public sealed class RetrievalQualityTests(ITestOutputHelper output)
     private const double RequiredRecallAt3 = 0.9;
 
     [Fact]
-    public void The_builtin_embedder_finds_the_answer_in_the_top_3_for_at_least_90_percent_of_eval_questions()
+    public async Task The_builtin_embedder_finds_the_answer_in_the_top_3_for_at_least_90_percent_of_eval_questions()
     {
         using var embedder = new HashingEmbeddingGenerator();
-        var foods = EvalData.LoadFoods();
+        var foods = (await EvalData.LoadFoodsAsync()).Items;
         var questions = EvalData.LoadQuestions();
         var vectors = foods.Select(food => embedder.Embed(food.EnrichedText)).ToArray();
 
