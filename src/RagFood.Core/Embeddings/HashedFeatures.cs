@@ -8,8 +8,8 @@ namespace RagFood.Core.Embeddings;
 /// <summary>The feature extraction and hashing behind <see cref="HashingEmbeddingGenerator"/>.</summary>
 /// <remarks>
 /// <para>Features: stemmed word unigrams, bigrams of consecutive content words within a sentence, and character 3-, 4-
-/// and 5-grams of each stemmed word with boundary markers (<c>&lt;chickpea&gt;</c>). Each distinct feature gets
-/// <c>w · (1 + ln tf)</c> (sublinear term frequency), is hashed with FNV-1a plus a murmur finaliser (stable across
+/// and 5-grams of each stemmed word with boundary markers (<c>&lt;chickpea&gt;</c>), weighted per family by
+/// <see cref="FeatureWeights"/>. Each distinct feature gets <c>w · (1 + ln tf)</c> (sublinear term frequency), is hashed with FNV-1a plus a murmur finaliser (stable across
 /// processes and platforms, unlike <see cref="string.GetHashCode()"/>) and added with a hash-derived sign to one
 /// coordinate (signed feature hashing, so collisions cancel on average instead of piling up). The result is
 /// L2-normalised.</para>
