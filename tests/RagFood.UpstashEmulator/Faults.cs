@@ -13,8 +13,23 @@ internal sealed class FaultInjector(FaultSettings initial, TimeProvider time)
 
     public FaultSettings Settings
     {
-        get => Volatile.Read(ref _settings);
-        set => Volatile.Write(ref _settings, value ?? throw new ArgumentNullException(nameof(value)));
+        get
+        {
+            lock (_gate)
+            {
+                return _settings;
+            }
+        }
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            lock (_gate)
+            {
+                // New rates start a new spread, so the first request after a change is the first to fail.
+                _settings = value;
+                _seen = 0;
+            }
+        }
     }
 
     public void ResetQuota()
@@ -45,7 +60,8 @@ internal sealed class FaultInjector(FaultSettings initial, TimeProvider time)
         }
     }
 
-    /// <summary>The status to inject for this request (503, 429) or 0; rates are spread evenly, not drawn.</summary>
+    /// <summary>The status to inject for this request (503, 429) or 0; rates are spread evenly, not drawn, starting
+    /// with a failure: rate 0.5 fails requests 1, 3, 5, …; rate 0.25 fails requests 1, 5, 9, ….</summary>
     public int NextInjectedStatus()
     {
         var settings = Settings;
@@ -61,7 +77,7 @@ internal sealed class FaultInjector(FaultSettings initial, TimeProvider time)
         }
 
         static bool Crosses(long n, double rate) =>
-            rate > 0 && Math.Floor((n + 1) * Math.Min(rate, 1.0)) > Math.Floor(n * Math.Min(rate, 1.0));
+            rate > 0 && Math.Ceiling((n + 1) * Math.Min(rate, 1.0)) > Math.Ceiling(n * Math.Min(rate, 1.0));
     }
 }
 

@@ -27,11 +27,14 @@ internal static class MergePatch
             {
                 result.Remove(key);
             }
+            else if (value is JsonObject && result[key] is JsonObject existing)
+            {
+                // Merge nested objects in place so the target's key order is kept.
+                Merge(existing, value);
+            }
             else
             {
-                var existing = result[key];
-                result.Remove(key);
-                result[key] = Merge(existing, value);
+                result[key] = Merge(null, value);
             }
         }
 
