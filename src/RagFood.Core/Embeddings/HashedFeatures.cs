@@ -9,7 +9,8 @@ namespace RagFood.Core.Embeddings;
 /// <remarks>
 /// <para>Features: stemmed word unigrams, bigrams of consecutive content words within a sentence, and character 3-, 4-
 /// and 5-grams of each stemmed word with boundary markers (<c>&lt;chickpea&gt;</c>), weighted per family by
-/// <see cref="FeatureWeights"/>. Each distinct feature gets <c>w · (1 + ln tf)</c> (sublinear term frequency), is hashed with FNV-1a plus a murmur finaliser (stable across
+/// <see cref="FeatureWeights"/>; the first content word of a text weighs more, because texts (and this corpus) name
+/// their subject first. Each distinct feature gets <c>w · (1 + ln tf)</c> (sublinear term frequency), is hashed with FNV-1a plus a murmur finaliser (stable across
 /// processes and platforms, unlike <see cref="string.GetHashCode()"/>) and added with a hash-derived sign to one
 /// coordinate (signed feature hashing, so collisions cancel on average instead of piling up). The result is
 /// L2-normalised.</para>
@@ -74,6 +75,7 @@ internal static class HashedFeatures
         var length = 0;
         uint previous = 0;
         var hasPrevious = false;
+        var position = 0;
 
         for (var i = 0; i <= text.Length; i++)
         {
@@ -103,17 +105,19 @@ internal static class HashedFeatures
                     var stemLength = TextFolding.Stem(word);
                     var stem = word[..stemLength];
                     var wordHash = HashChars(stem);
-                    table.Add(Mix(wordHash ^ UnigramSeed), weights.Unigram);
+                    var boost = position < weights.LeadWords ? weights.LeadBoost : 1f;
+                    position++;
+                    table.Add(Mix(wordHash ^ UnigramSeed), weights.Unigram * boost);
                     if (hasPrevious && weights.Bigram > 0)
                     {
-                        table.Add(Mix((previous * 0x01000193u) + wordHash + BigramSeed), weights.Bigram);
+                        table.Add(Mix((previous * 0x01000193u) + wordHash + BigramSeed), weights.Bigram * boost);
                     }
 
                     previous = wordHash;
                     hasPrevious = true;
                     if (weights.CharGrams > 0)
                     {
-                        AddCharGrams(stem, marked, ref table, weights.CharGrams);
+                        AddCharGrams(stem, marked, ref table, weights.CharGrams * boost);
                     }
                 }
             }

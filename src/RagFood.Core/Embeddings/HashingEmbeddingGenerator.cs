@@ -10,8 +10,8 @@ namespace RagFood.Core.Embeddings;
 /// plural/singular forms map to the same features ("Chickpeas" finds "chickpea").</remarks>
 public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
-    /// <summary>Model ids start with this; the dimension follows (e.g. <c>ragfood-hashing-ngram-v1-1024</c>).</summary>
-    public const string ModelIdPrefix = "ragfood-hashing-ngram-v1";
+    /// <summary>Model ids start with this; the dimension follows (e.g. <c>ragfood-hashing-ngram-v2-1024</c>).</summary>
+    public const string ModelIdPrefix = "ragfood-hashing-ngram-v2";
 
     public const int DefaultDimension = 1024;
 
