@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
 using RagFood.Contracts.V1;
+using RagFood.Server.Composition;
 using RagFood.Server.Tests.Support;
 
 namespace RagFood.Server.Tests;
@@ -43,6 +44,34 @@ public sealed class OllamaTests : IAsyncLifetime
         Assert.Contains("Which rice dish is cooked with saffron?", prompt, StringComparison.Ordinal);
         Assert.Contains(reply.Sources[0].Text, prompt, StringComparison.Ordinal);
         Assert.Equal("llama3.2:1b", _ollama.ChatRequests.Last()["model"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_start_up_probe_reads_ollamas_version_and_finds_the_chat_model_pulled()
+    {
+        var probe = await _server.Services.GetRequiredService<OllamaProbeStatus>().Result.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(probe.Reachable);
+        Assert.Equal("0.6.8", probe.Version);
+        Assert.Empty(probe.MissingModels);
+        Assert.Contains("GET /api/version", _ollama.Requests);
+        Assert.Contains("GET /api/tags", _ollama.Requests);
+    }
+
+    [Fact]
+    public async Task The_start_up_probe_names_a_model_that_is_not_pulled()
+    {
+        await using var server = await ServerHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Ollama:Url"] = _ollama.Address.ToString(),
+            ["Ollama:ChatModel"] = "qwen2.5:0.5b",
+            ["Ingestion:OnStart"] = "false",
+        });
+
+        var probe = await server.Services.GetRequiredService<OllamaProbeStatus>().Result.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(probe.Reachable);
+        Assert.Equal(["qwen2.5:0.5b"], probe.MissingModels);
     }
 
     [Fact]
@@ -106,6 +135,8 @@ public sealed class OllamaTests : IAsyncLifetime
         Assert.Contains("unreachable", reply.ModeReason, StringComparison.Ordinal);
         Assert.Contains(deadUrl, reply.ModeReason, StringComparison.Ordinal);
         Assert.Equal("biryani", reply.Sources[0].Id);
+        var probe = await server.Services.GetRequiredService<OllamaProbeStatus>().Result.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(probe.Reachable);
     }
 
     [Fact]
@@ -126,6 +157,8 @@ public sealed class OllamaTests : IAsyncLifetime
         Assert.Equal("dal", reply.Matches.Single().Id);
         Assert.Equal(OllamaStandIn.EmbeddingDimension, info.Dimension);
         Assert.Contains("mxbai-embed-large", info.EmbeddingModel, StringComparison.Ordinal);
+        var probe = await server.Services.GetRequiredService<OllamaProbeStatus>().Result.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(probe.MissingModels);
     }
 
     [Fact]

@@ -39,6 +39,8 @@ public static class AiServiceCollectionExtensions
                 client.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
             });
             services.AddSingleton<IChatClient>(sp => CreateOllamaClient(sp, o => o.ChatModel));
+            services.AddSingleton<OllamaProbeStatus>();
+            services.AddHostedService<OllamaProbeService>();
         }
 
         if (embeddings.Provider == EmbeddingProvider.Ollama)

@@ -40,6 +40,15 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Debug, "{Model} answered in {ElapsedMs:0} ms")]
     public static partial void RagGenerated(ILogger logger, string model, double elapsedMs);
 
+    [LoggerMessage(2004, LogLevel.Information, "Ollama {Version} at {Url} has {ModelCount} local model(s)")]
+    public static partial void OllamaProbed(ILogger logger, string url, string version, int modelCount);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Ollama at {Url} does not list model '{Model}'; run `ollama pull {Model}` there, or answers stay extractive")]
+    public static partial void OllamaModelMissing(ILogger logger, string model, string url);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Ollama at {Url} is not reachable ({Reason}); answers are extractive until it is")]
+    public static partial void OllamaUnreachable(ILogger logger, string url, string reason);
+
     [LoggerMessage(3000, LogLevel.Warning, "{Method} failed in store '{Store}' ({Kind}): {Message}")]
     public static partial void RpcStoreFailure(ILogger logger, string method, string store, string kind, string message);
 

@@ -24,7 +24,7 @@ public sealed class RagOptions
     public string NoContextAnswer { get; set; } = "I found no relevant food in the knowledge base for that question.";
 
     /// <summary>First line of an extractive answer; <c>{reason}</c> says why no model wrote it.</summary>
-    public string ExtractivePreamble { get; set; } = "Extractive answer (no language model wrote this: {reason}). The closest matches in the knowledge base:";
+    public string ExtractivePreamble { get; set; } = "Extractive answer, quoted from the knowledge base because {reason}. Closest matches:";
 }
 
 /// <summary>Loads the prompt template from its file when it is not given inline.</summary>
