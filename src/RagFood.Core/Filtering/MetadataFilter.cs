@@ -4,8 +4,14 @@ namespace RagFood.Core.Filtering;
 
 /// <summary>A parsed metadata filter in Upstash Vector's syntax, e.g. <c>region = 'India' AND type != 'Dessert'</c>.</summary>
 /// <remarks>
-/// Parsed once at the edge; stores receive the AST (<see cref="Root"/>): Upstash sends <see cref="Text"/>
-/// (canonical form), Chroma translates to a <c>where</c> document, SQLite and the emulator call <see cref="Matches"/>.
+/// <para>Parsed once at the edge; stores receive the AST (<see cref="Root"/>): Upstash sends <see cref="Text"/>
+/// (canonical form), Chroma translates to a <c>where</c> document, SQLite and the emulator call <see cref="Matches"/>.</para>
+/// <para>Grammar (keywords and booleans case-insensitive): comparisons <c>= != &lt; &lt;= &gt; &gt;=</c> (ordering on
+/// numbers only), <c>[NOT] GLOB 'pattern'</c>, <c>[NOT] IN (v, ...)</c>, <c>[NOT] CONTAINS v</c> (arrays),
+/// <c>HAS [NOT] FIELD path</c>, <c>AND</c> binding tighter than <c>OR</c>, parentheses; paths <c>a.b[0].c[#-1]</c>;
+/// literals: single- or double-quoted strings (backslash escapes, doubled quotes), numbers, <c>true</c>/<c>false</c>.</para>
+/// <para>A missing field or a type mismatch makes every value operator false, negated ones included; only
+/// <c>HAS NOT FIELD</c> matches absence. Instances are immutable and <see cref="Matches"/> is thread-safe.</para>
 /// </remarks>
 public sealed class MetadataFilter
 {
@@ -35,7 +41,16 @@ public sealed class MetadataFilter
     }
 
     /// <summary>Wraps an already-built tree.</summary>
-    public static MetadataFilter FromTree(FilterNode root) => new(root, FilterPrinter.Print(root));
+    /// <remarks>The tree is printed and parsed again, so <see cref="Root"/> is the normalised equivalent of
+    /// <paramref name="root"/> (nested connectives flattened, GLOB patterns compiled) and is validated like text.</remarks>
+    /// <exception cref="ArgumentException">The tree has no text form (e.g. an empty AND, an empty IN list, a field
+    /// name the grammar cannot read, a non-finite number) or holds a malformed GLOB pattern.</exception>
+    public static MetadataFilter FromTree(FilterNode root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var text = FilterPrinter.Print(root);
+        return new MetadataFilter(FilterParser.Parse(text), text);
+    }
 
     /// <summary>Evaluates the filter against a record's metadata (a JSON object, or null for none).</summary>
     public bool Matches(JsonElement? metadata) => FilterEvaluator.Evaluate(Root, metadata);

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using RagFood.Providers.Sqlite;
+using RagFood.Providers.Tests.Support;
+
+namespace RagFood.Providers.Tests.Sqlite;
+
+internal static class SqliteTestStores
+{
+    public static SqliteVectorStore Create(string path, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, int batchSize = 64) =>
+        new(Options.Create(new SqliteVectorStoreOptions { Path = path, EmbeddingBatchSize = batchSize }),
+            embedder ?? new WordHashEmbeddingGenerator());
+}
