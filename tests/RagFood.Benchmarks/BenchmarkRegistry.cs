@@ -10,5 +10,8 @@ internal static class BenchmarkRegistry
     [
         new MemoryReadBenchmark(),
         new SqliteScanBenchmark(),
+        new RpcOverheadBenchmark(),
+        new IngestThroughputBenchmark(),
+        new ServerMemoryBenchmark(),
     ];
 }
