@@ -130,7 +130,8 @@ internal static class ChatCommand
         }
 
         await output.WriteLineAsync();
-        if (summary is { Mode: AnswerMode.Extractive })
+        // The server usually says so in the answer itself; say it once.
+        if (summary is { Mode: AnswerMode.Extractive } && (summary.ModeReason.Length == 0 || !summary.Answer.Contains(summary.ModeReason, StringComparison.Ordinal)))
         {
             await output.WriteLineAsync($"(extractive answer{(string.IsNullOrEmpty(summary.ModeReason) ? "" : ": " + summary.ModeReason)})");
         }
