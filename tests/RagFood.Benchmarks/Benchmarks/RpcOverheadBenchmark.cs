@@ -32,7 +32,8 @@ internal sealed class RpcOverheadBenchmark : IBenchmark
         var rows = new List<BenchmarkRow>();
         foreach (var concurrency in new[] { 1, 32 })
         {
-            var perWorker = context.Pick(concurrency == 1 ? 200 : 40, concurrency == 1 ? 20 : 4);
+            // Sized so a loaded 2-core machine finishes in minutes: c=1 200 calls a round, c=32 640 a round.
+            var perWorker = context.Pick(concurrency == 1 ? 200 : 20, concurrency == 1 ? 20 : 4);
             // Warm-up: JIT, connections, server caches.
             await Measure.LoadAsync(concurrency, Math.Max(2, perWorker / 4), Query, cancellationToken);
             await Measure.LoadAsync(concurrency, Math.Max(2, perWorker / 4), Ping, cancellationToken);
@@ -40,7 +41,7 @@ internal sealed class RpcOverheadBenchmark : IBenchmark
             var query = new LatencySample();
             var ping = new LatencySample();
             await Measure.InterleaveAsync(
-                context.Pick(10, 2),
+                context.Pick(concurrency == 1 ? 10 : 6, 2),
                 async _ => query.Add(await Measure.LoadAsync(concurrency, perWorker, Query, cancellationToken)),
                 async _ => ping.Add(await Measure.LoadAsync(concurrency, perWorker, Ping, cancellationToken)),
                 cancellationToken);
