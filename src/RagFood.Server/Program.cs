@@ -1,7 +1,11 @@
-// Composition root: wiring only. The server issue fills this in.
+// Composition root: wiring only. The Add…/Map… methods live in RagFoodServerExtensions.cs and Composition/.
+using RagFood.Server;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddGrpc();
+builder.AddRagFoodServer();
+
 var app = builder.Build();
+app.MapRagFoodServer();
 app.Run();
 
 /// <summary>Entry point, visible to in-process tests.</summary>

@@ -1,14 +1,41 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace RagFood.Core.Corpus;
 
 /// <summary>One food from the knowledge base, after alias mapping.</summary>
 /// <param name="Id">Unique string id.</param>
-/// <param name="Text">The description (from <c>text</c> or <c>description</c>).</param>
+/// <param name="Text">The description (from <c>text</c> or <c>description</c>; from <c>name</c> when neither is given).</param>
 /// <param name="Region">From <c>region</c> or <c>origin</c>.</param>
 /// <param name="Type">From <c>type</c> or <c>category</c>.</param>
+/// <remarks>
+/// Equality is record equality: <see cref="Extra"/> compares by reference. Compare <see cref="ContentHash"/> to
+/// decide whether two items would store the same record.
+/// </remarks>
 public sealed record FoodItem(string Id, string Text, string? Region, string? Type)
 {
+    /// <summary>Metadata key of the original text.</summary>
+    public const string TextKey = "text";
+
+    /// <summary>Metadata key of the region.</summary>
+    public const string RegionKey = "region";
+
+    /// <summary>Metadata key of the type.</summary>
+    public const string TypeKey = "type";
+
+    /// <summary>Metadata key of the name.</summary>
+    public const string NameKey = "name";
+
+    private static readonly JsonWriterOptions CanonicalWriterOptions = new()
+    {
+        // Fixed escaping keeps hashes stable; relaxed escaping keeps non-ASCII text readable in stored metadata.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
     /// <summary>From <c>name</c>, when present.</summary>
     public string? Name { get; init; }
 
@@ -19,13 +46,143 @@ public sealed record FoodItem(string Id, string Text, string? Region, string? Ty
     /// The text that is embedded, as the original app built it:
     /// text + " This food is popular in {region}." + " It is a type of {type}."
     /// </summary>
-    public string EnrichedText => throw new NotImplementedException("corpus: in progress");
+    /// <remarks>Each sentence is added only when its field is present.</remarks>
+    public string EnrichedText => Enrich(Text, Region, Type);
+
+    /// <summary>SHA-256 (lower-case hex) of <see cref="EnrichedText"/> and the canonical form of <see cref="ToMetadata"/>.</summary>
+    /// <remarks>Ingestion compares it with the hash stored alongside a record to skip items that did not change.
+    /// It does not depend on the order of fields in the source file.</remarks>
+    public string ContentHash => ComputeContentHash(EnrichedText, ToMetadata());
+
+    /// <summary>Builds the embedded text from its parts exactly as <see cref="EnrichedText"/> does.</summary>
+    public static string Enrich(string text, string? region, string? type)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var enriched = new StringBuilder(text);
+        if (region is not null)
+        {
+            enriched.Append(" This food is popular in ").Append(region).Append('.');
+        }
+
+        if (type is not null)
+        {
+            enriched.Append(" It is a type of ").Append(type).Append('.');
+        }
+
+        return enriched.ToString();
+    }
+
+    /// <summary>SHA-256 (lower-case hex) of a record's text and metadata.</summary>
+    /// <remarks>Metadata is hashed in canonical form: object keys sorted ordinally at every depth, no whitespace,
+    /// numbers as written, strings with fixed escaping. <c>null</c> metadata and an empty object hash alike.
+    /// Usable on records read back from any store, e.g. to verify a migration.</remarks>
+    public static string ComputeContentHash(string text, JsonElement? metadata)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        buffer.Write(Encoding.UTF8.GetBytes(text));
+        buffer.Write<byte>([0]); // separator: no text/metadata split can be mistaken for another
+        using (var writer = new Utf8JsonWriter(buffer, CanonicalWriterOptions))
+        {
+            if (metadata is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } value)
+            {
+                WriteCanonical(writer, value);
+            }
+            else
+            {
+                writer.WriteStartObject();
+                writer.WriteEndObject();
+            }
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
 
     /// <summary>Metadata stored with the record: region, type, name, original text and the extra fields.</summary>
-    public JsonElement ToMetadata() => throw new NotImplementedException("corpus: in progress");
+    /// <remarks>
+    /// A JSON object with <c>text</c>, then <c>region</c>, <c>type</c> and <c>name</c> when present, then the
+    /// extra fields in source order. An extra field whose name equals one of those four keys (possible only when
+    /// the source repeats a field in another letter case) is left out, so the mapped value wins.
+    /// The returned element owns its memory (it does not depend on a live document).
+    /// </remarks>
+    public JsonElement ToMetadata()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, CanonicalWriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString(TextKey, Text);
+            if (Region is not null)
+            {
+                writer.WriteString(RegionKey, Region);
+            }
+
+            if (Type is not null)
+            {
+                writer.WriteString(TypeKey, Type);
+            }
+
+            if (Name is not null)
+            {
+                writer.WriteString(NameKey, Name);
+            }
+
+            foreach (var (key, value) in Extra)
+            {
+                if (key is TextKey or RegionKey or TypeKey or NameKey)
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(key);
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in value.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteCanonical(writer, property.Value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var element in value.EnumerateArray())
+                {
+                    WriteCanonical(writer, element);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case JsonValueKind.String:
+                writer.WriteStringValue(value.GetString());
+                break;
+            default:
+                // Numbers, booleans and null as written in the source.
+                value.WriteTo(writer);
+                break;
+        }
+    }
 }
 
 /// <summary>An item the loader could not use, and why.</summary>
+/// <param name="Index">0-based position of the item in the source array.</param>
+/// <param name="Id">The item's id when it has a usable one, else <c>null</c>.</param>
+/// <param name="Reason">Why the item was skipped, in words a person can act on.</param>
 public sealed record CorpusProblem(int Index, string? Id, string Reason);
 
 /// <summary>What a load produced: usable items and problems (each unusable item with its id and reason).</summary>

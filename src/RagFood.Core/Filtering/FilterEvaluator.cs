@@ -1,11 +1,15 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace RagFood.Core.Filtering;
 
 /// <summary>Evaluates a filter tree against a metadata object.</summary>
 /// <remarks>
-/// <para>Stateless and thread-safe; allocation-free apart from reading a string for GLOB. String equality uses
-/// <see cref="JsonElement.ValueEquals(string)"/>, GLOB patterns are compiled once per node (at parse time).</para>
+/// <para>Stateless, thread-safe and allocation-free: string equality uses <see cref="JsonElement.ValueEquals(string)"/>;
+/// GLOB patterns are compiled once per node (at parse time) and match the field's UTF-8 bytes decoded into a
+/// stack or pooled buffer (only a string holding JSON escapes is read with <see cref="JsonElement.GetString"/>).</para>
 /// <para>Semantics: a missing field, a JSON null, or a value of the wrong type makes every value operator false,
 /// the negated ones included (<c>!=</c>, <c>NOT IN</c>, <c>NOT GLOB</c>, <c>NOT CONTAINS</c>); only
 /// <c>HAS NOT FIELD</c> matches absence. Numbers compare numerically; the literals <c>1</c> and <c>0</c> equal
@@ -21,9 +25,10 @@ internal static class FilterEvaluator
         switch (node)
         {
             case AndNode and:
-                foreach (var operand in and.Operands)
+                // Index loops, not foreach: enumerating an IReadOnlyList<T> boxes its enumerator on every call.
+                for (var i = 0; i < and.Operands.Count; i++)
                 {
-                    if (!Evaluate(operand, metadata))
+                    if (!Evaluate(and.Operands[i], metadata))
                     {
                         return false;
                     }
@@ -31,9 +36,9 @@ internal static class FilterEvaluator
 
                 return true;
             case OrNode or:
-                foreach (var operand in or.Operands)
+                for (var i = 0; i < or.Operands.Count; i++)
                 {
-                    if (Evaluate(operand, metadata))
+                    if (Evaluate(or.Operands[i], metadata))
                     {
                         return true;
                     }
@@ -45,7 +50,7 @@ internal static class FilterEvaluator
             case GlobNode glob:
                 return TryResolve(metadata, glob.Path, out field)
                     && field.ValueKind == JsonValueKind.String
-                    && glob.Matcher.IsMatch(field.GetString()) != glob.Negated;
+                    && GlobMatches(glob.Matcher, field) != glob.Negated;
             case InNode @in:
                 return TryResolve(metadata, @in.Path, out field) && In(field, @in.Values, @in.Negated);
             case ContainsNode contains:
@@ -59,13 +64,44 @@ internal static class FilterEvaluator
         }
     }
 
+    private static bool GlobMatches(GlobPattern matcher, JsonElement field)
+    {
+        // The raw value is the quoted JSON text; without backslashes its content is exactly the string's UTF-8.
+        var raw = JsonMarshal.GetRawUtf8Value(field);
+        var content = raw[1..^1];
+        if (content.Contains((byte)'\\'))
+        {
+            return matcher.IsMatch(field.GetString());
+        }
+
+        // UTF-8 never needs more UTF-16 chars than it has bytes.
+        const int StackLimit = 512;
+        char[]? rented = null;
+        var buffer = content.Length <= StackLimit
+            ? stackalloc char[StackLimit]
+            : (rented = ArrayPool<char>.Shared.Rent(content.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetChars(content, buffer);
+            return matcher.IsMatch(buffer[..length]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
     /// <summary>Follows a path; false when any step is missing or has the wrong shape.</summary>
     internal static bool TryResolve(JsonElement metadata, FieldPath path, out JsonElement value)
     {
         value = metadata;
-        foreach (var segment in path.Segments)
+        var segments = path.Segments;
+        for (var i = 0; i < segments.Count; i++)
         {
-            switch (segment)
+            switch (segments[i])
             {
                 case PathSegment.Name name:
                     if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(name.Value, out value))
@@ -133,9 +169,9 @@ internal static class FilterEvaluator
     private static bool In(JsonElement field, IReadOnlyList<FilterValue> values, bool negated)
     {
         var comparable = false;
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
-            switch (Equality(field, value))
+            switch (Equality(field, values[i]))
             {
                 case Match.Equal:
                     return !negated;

@@ -290,6 +290,12 @@ internal sealed class FilterParser
             return new ContainsNode(path, ParseValue($"{prefix}CONTAINS").Value, negated);
         }
 
+        if (pathToken.IsKeyword("NOT") && op.Kind == TokenKind.Identifier)
+        {
+            // "NOT region = 'x'": there is no prefix NOT; say what to write instead of "expected an operator after 'NOT'".
+            throw Error(pathToken, "a condition cannot start with NOT; write !=, NOT IN, NOT GLOB, NOT CONTAINS or HAS NOT FIELD");
+        }
+
         throw Error(op, $"expected an operator after '{pathToken.Text}' (=, !=, <, <=, >, >=, [NOT] GLOB, [NOT] IN, [NOT] CONTAINS)");
     }
 

@@ -120,17 +120,18 @@ public sealed partial class FallbackVectorStore : DelegatingVectorStore, IDispos
     }
 
     /// <remarks>Falls back without the embedding-space check: the secondary's info names its own model.</remarks>
-    public override async Task<VectorStoreInfo> GetInfoAsync(CancellationToken cancellationToken = default)
-    {
-        var info = await ReadAsync("Info", (store, ct) => store.GetInfoAsync(ct), requiresSameSpace: false, cancellationToken)
-            .ConfigureAwait(false);
-        if (string.Equals(info.Store, Primary.Name, StringComparison.Ordinal))
-        {
-            Volatile.Write(ref _primarySpace, info.Space);
-        }
-
-        return info;
-    }
+    public override Task<VectorStoreInfo> GetInfoAsync(CancellationToken cancellationToken = default)
+        => ReadAsync(
+            "Info",
+            async (store, ct) =>
+            {
+                var info = await store.GetInfoAsync(ct).ConfigureAwait(false);
+                // Whoever answered, its space is now known: later fallbacks need not ask again.
+                Volatile.Write(ref ReferenceEquals(store, Primary) ? ref _primarySpace : ref _secondarySpace, info.Space);
+                return info;
+            },
+            requiresSameSpace: false,
+            cancellationToken);
 
     public override Task<IReadOnlyList<string>> ListNamespacesAsync(CancellationToken cancellationToken = default)
         => ReadAsync("ListNamespaces", (store, ct) => store.ListNamespacesAsync(ct), requiresSameSpace: false, cancellationToken);
@@ -262,9 +263,10 @@ public sealed partial class FallbackVectorStore : DelegatingVectorStore, IDispos
             var info = await Primary.GetInfoAsync(cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _primarySpace, info.Space);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (IsTransient(ex) || ex is VectorStoreException))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Only a cache warm-up: the read itself was served, so its answer must not be lost to this.
+            // Only a cache warm-up: the read itself was served, so whatever the info call threw, the answer must
+            // not be lost to it. The failure is logged and the probe retried a minute later.
             LogPrimarySpaceUnknown(_logger, Primary.Name, ex);
         }
     }

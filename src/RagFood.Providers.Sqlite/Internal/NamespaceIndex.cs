@@ -92,26 +92,23 @@ internal sealed class NamespaceIndex
         var heap = new TopKHeap(Math.Min(topK, Math.Max(LiveCount, 1)));
         var dimension = Dimension;
         var slots = Slots;
+        Span<float> scores = stackalloc float[RecordsPerChunk];
         for (var chunkIndex = 0; chunkIndex * RecordsPerChunk < SlotCount; chunkIndex++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var chunk = Chunks[chunkIndex];
             var first = chunkIndex * RecordsPerChunk;
-            var end = Math.Min(SlotCount, first + RecordsPerChunk);
-            var offset = 0;
-            for (var slot = first; slot < end; slot++, offset += dimension)
+            var rows = Math.Min(SlotCount - first, RecordsPerChunk);
+            var chunkScores = scores[..rows];
+            // Tombstones are scored too: skipping them would break the four-row kernel's stride for no gain.
+            DotKernel.DotRows(Chunks[chunkIndex].AsSpan(0, rows * dimension), query, chunkScores);
+            for (var row = 0; row < rows; row++)
             {
-                var record = slots[slot];
-                if (record is null)
-                {
-                    continue;
-                }
-
-                var cosine = TensorPrimitives.Dot(chunk.AsSpan(offset, dimension), query);
+                var cosine = chunkScores[row];
                 // Strictly better only: an equal score from a later slot loses, which keeps ties in insertion order.
-                if (heap.WouldAccept(cosine) && (filter is null || filter.Matches(record.Metadata)))
+                if (heap.WouldAccept(cosine) && slots[first + row] is { } record
+                    && (filter is null || filter.Matches(record.Metadata)))
                 {
-                    heap.Add(cosine, slot);
+                    heap.Add(cosine, first + row);
                 }
             }
         }
@@ -120,18 +117,16 @@ internal sealed class NamespaceIndex
     }
 
     /// <summary>The scan of <see cref="Search"/> without filters or result building, for the benchmark.</summary>
+    /// <returns>The best cosine, so the work cannot be optimised away.</returns>
     public float RawScan(ReadOnlySpan<float> query)
     {
         var best = float.NegativeInfinity;
-        var dimension = Dimension;
+        Span<float> scores = stackalloc float[RecordsPerChunk];
         for (var chunkIndex = 0; chunkIndex * RecordsPerChunk < SlotCount; chunkIndex++)
         {
-            var chunk = Chunks[chunkIndex];
-            var end = Math.Min(SlotCount - chunkIndex * RecordsPerChunk, RecordsPerChunk) * dimension;
-            for (var offset = 0; offset < end; offset += dimension)
-            {
-                best = MathF.Max(best, TensorPrimitives.Dot(chunk.AsSpan(offset, dimension), query));
-            }
+            var rows = Math.Min(SlotCount - (chunkIndex * RecordsPerChunk), RecordsPerChunk);
+            DotKernel.DotRows(Chunks[chunkIndex].AsSpan(0, rows * Dimension), query, scores[..rows]);
+            best = MathF.Max(best, TensorPrimitives.Max(scores[..rows]));
         }
 
         return best;

@@ -258,6 +258,32 @@ public sealed class FilterEvaluatorTests
         Assert.True(Matches(@"path = 'a\\b'", metadata));
     }
 
+    [Theory]
+    [InlineData("short", "s*t", true)]
+    [InlineData("short", "s*x", false)]
+    [InlineData("Crème brûlée", "Cr?me brulee", false)]
+    [InlineData("Crème brûlée", "Cr?me br[ûu]l?e", true)]
+    [InlineData(@"tab\there", "tab?here", true)]
+    [InlineData(@"quote \""inside\""", "quote \"*\"", true)]
+    [InlineData(@"caf\u00e9", "caf?", true)]
+    [InlineData(@"\ud83c\udf63 sushi", "?? sushi", true)]
+    public void Glob_reads_escaped_and_non_ascii_strings_correctly(string jsonContent, string pattern, bool expected)
+    {
+        var metadata = JsonDocument.Parse($$$"""{"s": "{{{jsonContent}}}"}""").RootElement;
+
+        Assert.Equal(expected, Matches($"s GLOB '{pattern.Replace("'", "''", StringComparison.Ordinal)}'", metadata));
+    }
+
+    [Fact]
+    public void Glob_matches_strings_longer_than_the_stack_buffer()
+    {
+        var text = new string('é', 3000) + "end";
+        var metadata = JsonDocument.Parse($$"""{"s": "{{text}}"}""").RootElement;
+
+        Assert.True(Matches("s GLOB 'é*end'", metadata));
+        Assert.False(Matches("s GLOB 'é*x'", metadata));
+    }
+
     [Fact]
     public void Evaluation_is_safe_from_many_threads_at_once()
     {
@@ -277,5 +303,27 @@ public sealed class FilterEvaluatorTests
         });
 
         Assert.All(results, Assert.True);
+    }
+
+    [Fact]
+    public void Evaluating_allocates_nothing()
+    {
+        var filter = MetadataFilter.Parse(
+            "(region IN ('Italy', 'India') AND spice >= 3 AND vegan != true AND name GLOB '*Biryani') OR tags CONTAINS 'festive' "
+            + "OR geo.country.name = 'India' AND steps[#-1].minutes < 50 AND HAS NOT FIELD missing AND halal = 1")!;
+        JsonElement? metadata = Metadata;
+        Assert.True(filter.Matches(metadata)); // warm up: JIT and first-use caches
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var matched = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            matched += filter.Matches(metadata) ? 1 : 0;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(1000, matched);
+        Assert.Equal(0, allocated);
     }
 }

@@ -185,6 +185,8 @@ public sealed class FilterParserTests
         Assert.Equal(new ComparisonNode(Path("has"), ComparisonOperator.Equal, N(1)), Parse("has = 1"));
         Assert.Equal(new GlobNode(Path("has"), "a*", Negated: true), Parse("has NOT GLOB 'a*'"));
         Assert.Equal(new HasFieldNode(Path("field"), Negated: false), Parse("HAS FIELD field"));
+        Assert.Equal(new ComparisonNode(Path("not"), ComparisonOperator.Equal, N(1)), Parse("not = 1"));
+        Assert.Equal(new InNode(Path("not"), [N(1)], Negated: true), Parse("not NOT IN (1)"));
     }
 
     [Fact]

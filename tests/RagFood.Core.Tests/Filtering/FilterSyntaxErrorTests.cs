@@ -63,6 +63,10 @@ public sealed class FilterSyntaxErrorTests
     [InlineData("OR a = 1", 3, "a", "expected an operator after 'OR'")]
     [InlineData("= 1", 0, "=", "expected a condition")]
     [InlineData("a = 1e999", 4, "1e999", "out of range")]
+    [InlineData("NOT a = 1", 0, "NOT", "a condition cannot start with NOT")]
+    [InlineData("x = 1 AND not tags CONTAINS 'a'", 10, "not", "write !=, NOT IN, NOT GLOB, NOT CONTAINS or HAS NOT FIELD")]
+    [InlineData("a BETWEEN 1 AND 2", 2, "BETWEEN", "expected an operator after 'a'")]
+    [InlineData("a = 1 && b = 2", 6, "&", "unexpected character '&'")]
     [InlineData("a = 1 AND b = 2 OR c", 20, "", "expected an operator after 'c'")]
     public void Malformed_filters_report_position_token_and_expectation(string text, int position, string token, string expectation)
     {

@@ -372,6 +372,32 @@ public sealed class FallbackVectorStoreReadTests
     }
 
     [Fact]
+    public async Task Info_served_by_a_same_named_secondary_is_not_taken_for_the_primary_space()
+    {
+        var primary = new FakeVectorStore("sqlite", model: "model-a");
+        var secondary = new FakeVectorStore("sqlite", model: "model-b");
+        var store = new FallbackVectorStore(primary, secondary);
+        primary.FailTransiently();
+
+        Assert.Equal("model-b", (await store.GetInfoAsync()).EmbeddingModel);
+        var error = await Assert.ThrowsAsync<VectorStoreException>(() => store.QueryAsync(VectorQuery.ForText("apple")));
+
+        Assert.Contains("not known", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, secondary.CallCount("Query"));
+    }
+
+    [Fact]
+    public async Task A_primary_whose_info_call_breaks_still_serves_its_reads()
+    {
+        var store = CreateStore();
+        _primary.Fail(() => new InvalidOperationException("info is broken"), operations: "Info");
+
+        var matches = await store.QueryAsync(VectorQuery.ForText("apple"));
+
+        Assert.Equal("from-primary", Assert.Single(matches).Id);
+    }
+
+    [Fact]
     public void The_same_store_cannot_be_its_own_fallback()
         => Assert.Throws<ArgumentException>(() => new FallbackVectorStore(_primary, _primary));
 

@@ -7,7 +7,10 @@ namespace RagFood.Providers.Tests.Sqlite;
 
 internal static class SqliteTestStores
 {
+    /// <summary>The dimension of the default test embedder.</summary>
+    public const int Dimension = 64;
+
     public static SqliteVectorStore Create(string path, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, int batchSize = 64) =>
         new(Options.Create(new SqliteVectorStoreOptions { Path = path, EmbeddingBatchSize = batchSize }),
-            embedder ?? new WordHashEmbeddingGenerator());
+            embedder ?? new WordHashEmbeddingGenerator(Dimension));
 }

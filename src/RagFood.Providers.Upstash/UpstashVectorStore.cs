@@ -1,0 +1,677 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Timeout;
+using RagFood.Core.VectorStores;
+
+namespace RagFood.Providers.Upstash;
+
+/// <summary>Upstash Vector over its REST API.</summary>
+/// <remarks>
+/// <para>Every call is a POST with a JSON body to <c>{Url}/{endpoint}[/{namespace}]</c> (namespace URL-escaped),
+/// through the named <see cref="HttpClientName"/> client whose handler pipeline holds the timeouts, retries,
+/// circuit breaker and rate limiter (see <see cref="UpstashVectorStoreOptions"/>). A named client created per
+/// call, rather than a typed client captured by this singleton, keeps the factory's handler rotation working.</para>
+/// <para>Records without a vector are written with <c>/upsert-data</c> and text queries use <c>/query-data</c>:
+/// Upstash embeds them with the index's hosted model, which <see cref="GetInfoAsync"/> reports as read from
+/// <c>/info</c>. Scores are Upstash's own, already similarities in [0, 1] for dense indexes.</para>
+/// <para>Failures are read from the <c>error</c> key of the body, not only the status, and surface as
+/// <see cref="VectorStoreException"/>: 401/403 Unauthenticated, 400 InvalidRequest, 404 NotFound, 422
+/// InvalidRequest (or FailedPrecondition when embedding is not allowed), 429 ResourceExhausted, 5xx and transport
+/// errors Unavailable, timeouts Timeout, an open breaker CircuitOpen. The token never appears in messages or logs.</para>
+/// </remarks>
+public sealed partial class UpstashVectorStore : IVectorStore
+{
+    /// <summary>The provider name: the store's <see cref="Name"/> and its DI key.</summary>
+    public const string ProviderName = "upstash";
+
+    /// <summary>The IHttpClientFactory client name.</summary>
+    public const string HttpClientName = "RagFood.Providers.Upstash";
+
+    /// <summary>Largest topK accepted (Upstash does not document one; RagFood's contract caps at 1000).</summary>
+    public const int MaxTopK = 1000;
+
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly UpstashVectorStoreOptions _options;
+    private readonly ILogger<UpstashVectorStore> _logger;
+
+    // The index's dense dimension as /info last reported it (0 = not known yet, or a sparse-only index).
+    // Vectors are checked against it before any write or query, so a mismatch is an ArgumentException, as the
+    // IVectorStore contract requires, rather than a 422 after the fact.
+    private int _dimension;
+
+    public UpstashVectorStore(IHttpClientFactory httpClientFactory, IOptions<UpstashVectorStoreOptions> options, ILogger<UpstashVectorStore> logger)
+    {
+        _httpClientFactory = httpClientFactory ?? throw new ArgumentNullException(nameof(httpClientFactory));
+        _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    public string Name => ProviderName;
+
+    /// <inheritdoc/>
+    /// <remarks>Split into requests of <see cref="UpstashVectorStoreOptions.BatchSize"/> records; within a batch,
+    /// records with vectors go to <c>/upsert</c> and text-only ones to <c>/upsert-data</c>. Duplicate ids keep
+    /// the last occurrence. When a request fails part way, the exception's
+    /// <see cref="VectorStoreException.WrittenIds"/> lists the ids already written.</remarks>
+    public async Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Records);
+        var lastById = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Records.Count; i++)
+        {
+            var record = request.Records[i] ?? throw new ArgumentException($"Record {i} is null.", nameof(request));
+            if (string.IsNullOrWhiteSpace(record.Id))
+            {
+                throw new ArgumentException($"Record {i} has an empty id.", nameof(request));
+            }
+
+            if (record.Vector is null && string.IsNullOrEmpty(record.Text))
+            {
+                throw new ArgumentException($"Record '{record.Id}' has neither a vector nor text to embed.", nameof(request));
+            }
+
+            if (record.Metadata is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null and not JsonValueKind.Undefined })
+            {
+                throw new ArgumentException($"Record '{record.Id}' has metadata that is not a JSON object.", nameof(request));
+            }
+
+            lastById[record.Id] = i;
+        }
+
+        var records = lastById.Values.Order().Select(i => request.Records[i]).ToList();
+        foreach (var record in records.Where(r => r.Vector is not null))
+        {
+            await CheckDimensionAsync(record.Vector!, $"Record '{record.Id}'", cancellationToken).ConfigureAwait(false);
+        }
+
+        var ns = Resolve(request.Namespace);
+        var written = new List<string>(records.Count);
+        try
+        {
+            foreach (var batch in records.Chunk(_options.BatchSize))
+            {
+                var withVectors = batch.Where(r => r.Vector is not null).ToList();
+                var textOnly = batch.Where(r => r.Vector is null).ToList();
+                if (withVectors.Count > 0)
+                {
+                    using var _ = await SendAsync("upsert", ns, w => WriteRecords(w, withVectors, includeVector: true), cancellationToken).ConfigureAwait(false);
+                    written.AddRange(withVectors.Select(r => r.Id));
+                }
+
+                if (textOnly.Count > 0)
+                {
+                    using var _ = await SendAsync("upsert-data", ns, w => WriteRecords(w, textOnly, includeVector: false), cancellationToken).ConfigureAwait(false);
+                    written.AddRange(textOnly.Select(r => r.Id));
+                }
+
+                Log.BatchWritten(_logger, batch.Length, written.Count, records.Count);
+            }
+        }
+        catch (VectorStoreException error) when (written.Count > 0)
+        {
+            Log.UpsertFailedPartWay(_logger, written.Count, records.Count, error.Kind);
+            throw new VectorStoreException(Name, error.Kind,
+                $"{error.Message} {written.Count} of {records.Count} records were written before the failure.", error)
+            {
+                WrittenIds = written.ToArray(),
+            };
+        }
+
+        return new UpsertResult(written.Count) { WrittenIds = written };
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Text queries go to <c>/query-data</c> (embedded by Upstash), vector queries to <c>/query</c>;
+    /// the filter is sent as its canonical text.</remarks>
+    public async Task<IReadOnlyList<ScoredRecord>> QueryAsync(VectorQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if ((query.Text is null) == (query.Vector is null))
+        {
+            throw new ArgumentException("A query needs exactly one of text and vector.", nameof(query));
+        }
+
+        if (query.Text is { Length: 0 })
+        {
+            throw new ArgumentException("The query text is empty.", nameof(query));
+        }
+
+        if (query.TopK is < 1 or > MaxTopK)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.TopK, $"TopK must be between 1 and {MaxTopK}.");
+        }
+
+        if (query.Vector is { } queryVector)
+        {
+            await CheckDimensionAsync(queryVector, "The query vector", cancellationToken).ConfigureAwait(false);
+        }
+
+        using var document = await SendAsync(query.Text is null ? "query" : "query-data", Resolve(query.Namespace), w =>
+        {
+            w.WriteStartObject();
+            if (query.Text is { } text)
+            {
+                w.WriteString("data", text);
+            }
+            else
+            {
+                WriteVector(w, query.Vector!);
+            }
+
+            w.WriteNumber("topK", query.TopK);
+            WriteInclude(w, query.Include);
+            if (query.Filter is { } filter)
+            {
+                w.WriteString("filter", filter.Text);
+            }
+
+            w.WriteEndObject();
+        }, cancellationToken).ConfigureAwait(false);
+
+        var result = Result(document, "query");
+        var matches = new List<ScoredRecord>(result.GetArrayLength());
+        foreach (var item in result.EnumerateArray())
+        {
+            var raw = item.GetProperty("score").GetDouble();
+            var score = (float)Math.Clamp(raw, 0.0, 1.0);
+            matches.Add(new ScoredRecord(item.GetProperty("id").GetString()!, score)
+            {
+                Text = Data(item),
+                Vector = Vector(item),
+                Metadata = Metadata(item),
+                RawScore = score == raw ? null : raw,
+            });
+        }
+
+        return matches;
+    }
+
+    public async Task<IReadOnlyList<VectorRecord?>> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if ((request.Ids is null) == (request.Prefix is null))
+        {
+            throw new ArgumentException("A fetch needs exactly one of ids and prefix.", nameof(request));
+        }
+
+        if (request.Ids is { Count: 0 })
+        {
+            return [];
+        }
+
+        using var document = await SendAsync("fetch", Resolve(request.Namespace), w =>
+        {
+            w.WriteStartObject();
+            if (request.Ids is { } ids)
+            {
+                WriteIds(w, ids);
+            }
+            else
+            {
+                w.WriteString("prefix", request.Prefix);
+            }
+
+            WriteInclude(w, request.Include);
+            w.WriteEndObject();
+        }, cancellationToken).ConfigureAwait(false);
+
+        var result = Result(document, "fetch");
+        var records = new List<VectorRecord?>(result.GetArrayLength());
+        foreach (var item in result.EnumerateArray())
+        {
+            records.Add(item.ValueKind == JsonValueKind.Object ? ParseRecord(item) : null);
+        }
+
+        return records;
+    }
+
+    public async Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var criteria = (request.Ids is null ? 0 : 1) + (request.Prefix is null ? 0 : 1) + (request.Filter is null ? 0 : 1);
+        if (criteria != 1)
+        {
+            throw new ArgumentException("A delete needs exactly one of ids, prefix and filter.", nameof(request));
+        }
+
+        if (request.Ids is { Count: 0 })
+        {
+            return 0;
+        }
+
+        using var document = await SendAsync("delete", Resolve(request.Namespace), w =>
+        {
+            w.WriteStartObject();
+            if (request.Ids is { } ids)
+            {
+                WriteIds(w, ids);
+            }
+            else if (request.Prefix is { } prefix)
+            {
+                w.WriteString("prefix", prefix);
+            }
+            else
+            {
+                w.WriteString("filter", request.Filter!.Text);
+            }
+
+            w.WriteEndObject();
+        }, cancellationToken).ConfigureAwait(false);
+
+        return Result(document, "delete").GetProperty("deleted").GetInt64();
+    }
+
+    public async Task<RangePage> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.Limit, 1, nameof(request));
+        using var document = await SendAsync("range", Resolve(request.Namespace), w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("cursor", string.IsNullOrEmpty(request.Cursor) ? "0" : request.Cursor);
+            w.WriteNumber("limit", request.Limit);
+            if (request.Prefix is { } prefix)
+            {
+                w.WriteString("prefix", prefix);
+            }
+
+            WriteInclude(w, request.Include);
+            w.WriteEndObject();
+        }, cancellationToken).ConfigureAwait(false);
+
+        var result = Result(document, "range");
+        var vectors = result.GetProperty("vectors");
+        var records = new List<VectorRecord>(vectors.GetArrayLength());
+        foreach (var item in vectors.EnumerateArray())
+        {
+            records.Add(ParseRecord(item));
+        }
+
+        return new RangePage(result.GetProperty("nextCursor").GetString() ?? "", records);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The embedding model is the index's hosted dense model as <c>/info</c> reports it
+    /// (<c>denseIndex.embeddingModel</c>), <c>""</c> when the index has none.</remarks>
+    public async Task<VectorStoreInfo> GetInfoAsync(CancellationToken cancellationToken = default)
+    {
+        using var document = await SendAsync("info", "", writeBody: null, cancellationToken).ConfigureAwait(false);
+        var result = Result(document, "info");
+        var similarityName = result.TryGetProperty("similarityFunction", out var s) ? s.GetString() : null;
+        var model = "";
+        if (result.TryGetProperty("denseIndex", out var dense) && dense.ValueKind == JsonValueKind.Object
+            && dense.TryGetProperty("embeddingModel", out var m) && m.ValueKind == JsonValueKind.String)
+        {
+            model = m.GetString()!;
+        }
+
+        var namespaces = new Dictionary<string, long>(StringComparer.Ordinal) { [""] = 0 };
+        if (result.TryGetProperty("namespaces", out var nsElement) && nsElement.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var ns in nsElement.EnumerateObject())
+            {
+                namespaces[ns.Name] = ns.Value.TryGetProperty("vectorCount", out var count) ? count.GetInt64() : 0;
+            }
+        }
+
+        var dimension = result.TryGetProperty("dimension", out var d) ? d.GetInt32() : 0;
+        Volatile.Write(ref _dimension, dimension);
+        return new VectorStoreInfo(
+            Name,
+            result.GetProperty("vectorCount").GetInt64(),
+            dimension,
+            similarityName switch
+            {
+                "EUCLIDEAN" => SimilarityFunction.Euclidean,
+                "DOT_PRODUCT" => SimilarityFunction.DotProduct,
+                _ => SimilarityFunction.Cosine,
+            },
+            model)
+        {
+            Namespaces = namespaces,
+        };
+    }
+
+    public async Task ResetAsync(string @namespace = "", bool all = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        using var _ = all
+            ? await SendAsync("reset?all", "", writeBody: null, cancellationToken).ConfigureAwait(false)
+            : await SendAsync("reset", Resolve(@namespace), writeBody: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<string>> ListNamespacesAsync(CancellationToken cancellationToken = default)
+    {
+        using var document = await SendAsync("list-namespaces", "", writeBody: null, cancellationToken).ConfigureAwait(false);
+        return Result(document, "list-namespaces").EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+    }
+
+    public async Task<bool> DeleteNamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        try
+        {
+            using var _ = await SendAsync("delete-namespace", @namespace, writeBody: null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (VectorStoreException error) when (error.Kind == VectorStoreErrorKind.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Changes parts of one record in place (Upstash's <c>/update</c>); not part of <see cref="IVectorStore"/>.</summary>
+    /// <returns>False when the id does not exist.</returns>
+    /// <remarks>With <see cref="UpstashUpdate.PatchMetadata"/> the metadata is merged as an RFC 7396 merge patch
+    /// (keys set to null are removed); otherwise it replaces the record's metadata. New text on an index with a
+    /// hosted model is re-embedded by Upstash.</remarks>
+    public async Task<bool> UpdateAsync(UpstashUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentException.ThrowIfNullOrEmpty(update.Id);
+        using var document = await SendAsync("update", Resolve(update.Namespace), w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("id", update.Id);
+            if (update.Vector is { } vector)
+            {
+                WriteVector(w, vector);
+            }
+
+            if (update.Text is { } text)
+            {
+                w.WriteString("data", text);
+            }
+
+            if (update.Metadata is { } metadata)
+            {
+                w.WritePropertyName("metadata");
+                metadata.WriteTo(w);
+            }
+
+            w.WriteString("metadataUpdateMode", update.PatchMetadata ? "PATCH" : "OVERWRITE");
+            w.WriteEndObject();
+        }, cancellationToken).ConfigureAwait(false);
+
+        return Result(document, "update").GetProperty("updated").GetInt32() == 1;
+    }
+
+    private async Task CheckDimensionAsync(float[] vector, string what, CancellationToken cancellationToken)
+    {
+        var dimension = Volatile.Read(ref _dimension);
+        if (dimension == 0)
+        {
+            dimension = (await GetInfoAsync(cancellationToken).ConfigureAwait(false)).Dimension;
+        }
+
+        if (dimension > 0 && vector.Length != dimension)
+        {
+            throw new ArgumentException($"{what} has {vector.Length} dimensions; the Upstash index has {dimension}.", nameof(vector));
+        }
+    }
+
+    private string Resolve(string? ns) => string.IsNullOrEmpty(ns) ? _options.Namespace : ns;
+
+    /// <summary>POSTs one request and returns the parsed body; throws <see cref="VectorStoreException"/> for any
+    /// error envelope (whatever the status) and for transport, timeout and breaker failures.</summary>
+    private async Task<JsonDocument> SendAsync(string endpoint, string ns, Action<Utf8JsonWriter>? writeBody, CancellationToken cancellationToken)
+    {
+        var path = ns.Length == 0 ? endpoint : endpoint + "/" + Uri.EscapeDataString(ns);
+        var operation = endpoint.Split('?')[0];
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent(writeBody) };
+        var client = _httpClientFactory.CreateClient(HttpClientName);
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (BrokenCircuitException error)
+        {
+            throw Failure(operation, VectorStoreErrorKind.CircuitOpen, "Upstash's circuit breaker is open after repeated failures; not calling Upstash for now.", error);
+        }
+        catch (TimeoutRejectedException error)
+        {
+            throw Failure(operation, VectorStoreErrorKind.Timeout, $"Upstash did not answer {operation} in time (timeout {_options.Timeout.TotalSeconds:0.###} s, per attempt {_options.AttemptTimeout.TotalSeconds:0.###} s).", error);
+        }
+        catch (RateLimiterRejectedException error)
+        {
+            throw Failure(operation, VectorStoreErrorKind.ResourceExhausted, "The client-side Upstash rate limit rejected the request.", error);
+        }
+        catch (HttpRequestException error)
+        {
+            throw Failure(operation, VectorStoreErrorKind.Unavailable, $"Upstash could not be reached for {operation}: {error.Message}", error);
+        }
+        catch (OperationCanceledException error)
+        {
+            throw Failure(operation, VectorStoreErrorKind.Timeout, $"Upstash did not answer {operation} in time.", error);
+        }
+
+        using (response)
+        {
+            JsonDocument document;
+            try
+            {
+                var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (JsonException error)
+            {
+                var status = (int)response.StatusCode;
+                throw Failure(operation, status >= 500 ? VectorStoreErrorKind.Unavailable : VectorStoreErrorKind.Internal,
+                    $"Upstash answered {operation} with status {status} and a body that is not JSON.", error);
+            }
+            catch (HttpRequestException error)
+            {
+                throw Failure(operation, VectorStoreErrorKind.Unavailable, $"Upstash's answer to {operation} was cut off: {error.Message}", error);
+            }
+
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var errorElement) && errorElement.ValueKind != JsonValueKind.Null)
+            {
+                var message = errorElement.ValueKind == JsonValueKind.String ? errorElement.GetString()! : errorElement.GetRawText();
+                document.Dispose();
+                throw ErrorFromResponse(operation, response.StatusCode, message);
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                document.Dispose();
+                throw ErrorFromResponse(operation, response.StatusCode, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+
+            return document;
+        }
+    }
+
+    private VectorStoreException ErrorFromResponse(string operation, HttpStatusCode statusCode, string upstashMessage)
+    {
+        var status = (int)statusCode;
+        var message = Redact(upstashMessage);
+        var (kind, text) = status switch
+        {
+            401 or 403 => (VectorStoreErrorKind.Unauthenticated, $"Upstash rejected the token ({status}): {message}"),
+            400 => (VectorStoreErrorKind.InvalidRequest, $"Upstash rejected {operation} as invalid (400): {message}"),
+            404 => (VectorStoreErrorKind.NotFound, $"Upstash {operation}: not found (404): {message}"),
+            422 when message.Contains("not allowed", StringComparison.OrdinalIgnoreCase) =>
+                (VectorStoreErrorKind.FailedPrecondition, $"Upstash cannot {operation} on this index (422): {message}"),
+            422 => (VectorStoreErrorKind.InvalidRequest, $"Upstash rejected {operation} (422): {message}"),
+            408 => (VectorStoreErrorKind.Timeout, $"Upstash timed out on {operation} (408): {message}"),
+            429 => (VectorStoreErrorKind.ResourceExhausted, $"Upstash rate limit or quota exceeded on {operation} (429): {message}"),
+            >= 500 => (VectorStoreErrorKind.Unavailable, $"Upstash failed on {operation} ({status}): {message}"),
+            _ => (VectorStoreErrorKind.Internal, $"Upstash {operation} failed ({status}): {message}"),
+        };
+        Log.RequestFailed(_logger, operation, status, kind);
+        return new VectorStoreException(Name, kind, text);
+    }
+
+    private VectorStoreException Failure(string operation, VectorStoreErrorKind kind, string message, Exception inner)
+    {
+        Log.TransportFailed(_logger, operation, kind, inner);
+        return new VectorStoreException(Name, kind, Redact(message), inner);
+    }
+
+    /// <summary>Belt and braces: the token must never leave in a message, whatever the server echoed.</summary>
+    private string Redact(string message) =>
+        string.IsNullOrEmpty(_options.Token) ? message : message.Replace(_options.Token, "***", StringComparison.Ordinal);
+
+    private static JsonElement Result(JsonDocument document, string operation) =>
+        document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("result", out var result)
+            ? result
+            : throw new VectorStoreException(ProviderName, VectorStoreErrorKind.Internal, $"Upstash answered {operation} without a result.");
+
+    private static ReadOnlyMemoryContent JsonContent(Action<Utf8JsonWriter>? writeBody)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            if (writeBody is null)
+            {
+                // Argument-less endpoints: an empty JSON array, as the official JS SDK sends.
+                writer.WriteStartArray();
+                writer.WriteEndArray();
+            }
+            else
+            {
+                writeBody(writer);
+            }
+        }
+
+        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+        content.Headers.ContentType = JsonMediaType;
+        return content;
+    }
+
+    private static void WriteRecords(Utf8JsonWriter w, IReadOnlyList<VectorRecord> records, bool includeVector)
+    {
+        w.WriteStartArray();
+        foreach (var record in records)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", record.Id);
+            if (includeVector)
+            {
+                WriteVector(w, record.Vector!);
+            }
+
+            if (record.Text is { } text)
+            {
+                w.WriteString("data", text);
+            }
+
+            if (record.Metadata is { ValueKind: JsonValueKind.Object } metadata)
+            {
+                w.WritePropertyName("metadata");
+                metadata.WriteTo(w);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteVector(Utf8JsonWriter w, float[] vector)
+    {
+        w.WriteStartArray("vector");
+        foreach (var value in vector)
+        {
+            w.WriteNumberValue(value);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteIds(Utf8JsonWriter w, IReadOnlyList<string> ids)
+    {
+        w.WriteStartArray("ids");
+        foreach (var id in ids)
+        {
+            w.WriteStringValue(id);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteInclude(Utf8JsonWriter w, Include include)
+    {
+        w.WriteBoolean("includeVectors", include.Vectors);
+        w.WriteBoolean("includeMetadata", include.Metadata);
+        w.WriteBoolean("includeData", include.Text);
+    }
+
+    private static VectorRecord ParseRecord(JsonElement item) => new(item.GetProperty("id").GetString()!)
+    {
+        Text = Data(item),
+        Vector = Vector(item),
+        Metadata = Metadata(item),
+    };
+
+    private static string? Data(JsonElement item) =>
+        item.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String ? data.GetString() : null;
+
+    private static JsonElement? Metadata(JsonElement item) =>
+        item.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object ? metadata.Clone() : null;
+
+    private static float[]? Vector(JsonElement item)
+    {
+        if (!item.TryGetProperty("vector", out var vector) || vector.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var result = new float[vector.GetArrayLength()];
+        var i = 0;
+        foreach (var value in vector.EnumerateArray())
+        {
+            result[i++] = value.GetSingle();
+        }
+
+        return result;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Upstash {Operation} answered {Status}: {Kind}")]
+        public static partial void RequestFailed(ILogger logger, string operation, int status, VectorStoreErrorKind kind);
+
+        [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Upstash {Operation} failed before an answer: {Kind}")]
+        public static partial void TransportFailed(ILogger logger, string operation, VectorStoreErrorKind kind, Exception exception);
+
+        [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Upstash upsert batch of {BatchCount} written ({Written} of {Total})")]
+        public static partial void BatchWritten(ILogger logger, int batchCount, int written, int total);
+
+        [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Upstash upsert failed part way: {Written} of {Total} records written ({Kind})")]
+        public static partial void UpsertFailedPartWay(ILogger logger, int written, int total, VectorStoreErrorKind kind);
+    }
+}
+
+/// <summary>An Upstash <c>/update</c>: the parts to change on one record (null = leave as is).</summary>
+public sealed record UpstashUpdate(string Id)
+{
+    public float[]? Vector { get; init; }
+
+    /// <summary>New text (Upstash's <c>data</c>); re-embedded when the index has a hosted model.</summary>
+    public string? Text { get; init; }
+
+    public JsonElement? Metadata { get; init; }
+
+    /// <summary>Merge <see cref="Metadata"/> as an RFC 7396 patch instead of replacing it.</summary>
+    public bool PatchMetadata { get; init; }
+
+    public string Namespace { get; init; } = "";
+}

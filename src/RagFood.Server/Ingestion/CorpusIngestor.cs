@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using RagFood.Core.Corpus;
+using RagFood.Core.VectorStores;
+using RagFood.Server.Logging;
+
+namespace RagFood.Server.Ingestion;
+
+/// <summary>What an ingestion did. Problems carry the item's position in the input and its id.</summary>
+internal sealed record IngestOutcome(int Written, int Unchanged, IReadOnlyList<CorpusProblem> Problems);
+
+/// <summary>Maps food items to records and upserts them idempotently, in batches.</summary>
+/// <remarks>
+/// For each batch the existing records are fetched first and only new or edited items (by <see cref="FoodItem.ContentHash"/>) are
+/// written, so a second ingestion of the same corpus embeds nothing. When the store rejects a batch as invalid, the
+/// batch is retried item by item so that one bad item is reported and the others still land. Store failures and
+/// cancellation propagate.
+/// </remarks>
+internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptions> options, ILogger<CorpusIngestor> logger)
+{
+    /// <summary>Maps raw items with <see cref="FoodCorpusLoader"/> and ingests the usable ones.</summary>
+    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<JsonElement> rawItems, string @namespace, CancellationToken cancellationToken)
+    {
+        var mapped = FoodCorpusLoader.Map(rawItems);
+        foreach (var problem in mapped.Problems)
+        {
+            Log.IngestionProblem(logger, problem.Index, problem.Id, problem.Reason);
+        }
+
+        var positions = IndexById(rawItems);
+        var outcome = await IngestAsync(mapped.Items, @namespace, cancellationToken).ConfigureAwait(false);
+        var problems = mapped.Problems
+            .Concat(outcome.Problems.Select(p => p with { Index = p.Id is not null && positions.TryGetValue(p.Id, out var index) ? index : p.Index }))
+            .OrderBy(p => p.Index)
+            .ToList();
+        return outcome with { Problems = problems };
+    }
+
+    /// <summary>Ingests already-mapped items. Problem indexes refer to <paramref name="items"/>.</summary>
+    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<FoodItem> items, string @namespace, CancellationToken cancellationToken)
+    {
+        var written = 0;
+        var unchanged = 0;
+        var problems = new List<CorpusProblem>();
+        var batchSize = options.Value.BatchSize;
+        for (var start = 0; start < items.Count; start += batchSize)
+        {
+            var batch = items.Skip(start).Take(batchSize).Select((item, i) => (Index: start + i, Record: ToRecord(item), Hash: item.ContentHash)).ToList();
+            var existing = await store.FetchAsync(
+                new FetchRequest { Ids = batch.Select(b => b.Record.Id).ToList(), Include = new Include(Vectors: false, Metadata: true, Text: true), Namespace = @namespace },
+                cancellationToken).ConfigureAwait(false);
+
+            var changed = new List<(int Index, VectorRecord Record)>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var current = i < existing.Count ? existing[i] : null;
+                if (current is not null && FoodItem.ComputeContentHash(current.Text ?? "", current.Metadata) == batch[i].Hash)
+                {
+                    unchanged++;
+                }
+                else
+                {
+                    changed.Add((batch[i].Index, batch[i].Record));
+                }
+            }
+
+            written += await WriteAsync(changed, @namespace, problems, cancellationToken).ConfigureAwait(false);
+            Log.IngestionBatch(logger, batch.Count, changed.Count, batch.Count - changed.Count);
+        }
+
+        return new IngestOutcome(written, unchanged, problems);
+    }
+
+    private async Task<int> WriteAsync(List<(int Index, VectorRecord Record)> changed, string @namespace, List<CorpusProblem> problems, CancellationToken cancellationToken)
+    {
+        if (changed.Count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var result = await store.UpsertAsync(new UpsertRequest(changed.Select(c => c.Record).ToList()) { Namespace = @namespace }, cancellationToken).ConfigureAwait(false);
+            return result.Upserted;
+        }
+        catch (Exception ex) when (IsItemRejection(ex) && changed.Count > 1)
+        {
+            // One item spoiled the batch: write the items one by one to find it and keep the rest.
+        }
+
+        var written = 0;
+        foreach (var (index, record) in changed)
+        {
+            try
+            {
+                written += (await store.UpsertAsync(new UpsertRequest([record]) { Namespace = @namespace }, cancellationToken).ConfigureAwait(false)).Upserted;
+            }
+            catch (Exception ex) when (IsItemRejection(ex))
+            {
+                Log.IngestionProblem(logger, index, record.Id, ex.Message);
+                problems.Add(new CorpusProblem(index, record.Id, ex.Message));
+            }
+        }
+
+        return written;
+    }
+
+    private static bool IsItemRejection(Exception exception) =>
+        exception is ArgumentException || exception is VectorStoreException { Kind: VectorStoreErrorKind.InvalidRequest };
+
+    internal static VectorRecord ToRecord(FoodItem item) => new(item.Id) { Text = item.EnrichedText, Metadata = item.ToMetadata() };
+
+    private static Dictionary<string, int> IndexById(IReadOnlyList<JsonElement> rawItems)
+    {
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < rawItems.Count; i++)
+        {
+            if (rawItems[i].ValueKind == JsonValueKind.Object && rawItems[i].TryGetProperty("id", out var id))
+            {
+                var key = id.ValueKind == JsonValueKind.String ? id.GetString() : id.GetRawText();
+                if (key is not null)
+                {
+                    positions.TryAdd(key, i);
+                }
+            }
+        }
+
+        return positions;
+    }
+}

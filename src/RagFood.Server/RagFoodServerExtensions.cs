@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using RagFood.Server.Composition;
+using RagFood.Server.Grpc;
+using RagFood.Server.Health;
+using RagFood.Server.Ingestion;
+using RagFood.Server.Rag;
+
+namespace RagFood.Server;
+
+/// <summary>The server's wiring, called from Program.cs (and by the in-process tests, so they run the same app).</summary>
+public static class RagFoodServerExtensions
+{
+    /// <summary>Where the server listens when no URL is configured (<c>Urls</c>, <c>ASPNETCORE_URLS</c>, <c>--urls</c> or <c>Kestrel:Endpoints</c>).</summary>
+    public const string DefaultUrl = "http://127.0.0.1:50051";
+
+    /// <summary>Registers everything: Kestrel defaults, the vector store, embeddings and chat, RAG, ingestion, gRPC, health.</summary>
+    public static WebApplicationBuilder AddRagFoodServer(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddRagFoodKestrelDefaults();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddRagFoodAi(builder.Configuration);
+        builder.Services.AddRagFoodVectorStore(builder.Configuration);
+        builder.Services.AddRagFoodRag(builder.Configuration);
+        builder.Services.AddRagFoodIngestion(builder.Configuration);
+        builder.Services.AddRagFoodGrpc(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>Plaintext endpoints speak HTTP/2 only (prior knowledge, as grpcurl and buf curl expect), and the default
+    /// endpoint is loopback-only on <see cref="DefaultUrl"/>.</summary>
+    public static WebApplicationBuilder AddRagFoodKestrelDefaults(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
+        var configured = !string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            || !string.IsNullOrWhiteSpace(builder.Configuration["ASPNETCORE_HTTP_PORTS"])
+            || builder.Configuration.GetSection("Kestrel:Endpoints").Exists();
+        if (!configured)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        return builder;
+    }
+
+    /// <summary>The RAG pipeline and its options (<c>Rag:*</c>).</summary>
+    public static IServiceCollection AddRagFoodRag(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<RagOptions>().Bind(configuration.GetSection(RagOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RagOptions>, RagOptionsSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RagOptions>, RagOptionsValidator>());
+        services.TryAddSingleton<IRagPipeline, RagPipeline>();
+        return services;
+    }
+
+    /// <summary>The idempotent ingestor and the start-up ingestion (<c>Ingestion:*</c>).</summary>
+    public static IServiceCollection AddRagFoodIngestion(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>());
+        services.TryAddSingleton<IngestionStatus>();
+        services.TryAddSingleton<CorpusIngestor>();
+        services.AddHostedService<StartupIngestionService>();
+        return services;
+    }
+
+    /// <summary>gRPC with the auth and exception-mapping interceptors, reflection, and health backed by store readiness.</summary>
+    public static IServiceCollection AddRagFoodGrpc(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton<StoreInfoCache>();
+        services.AddGrpc(grpc =>
+        {
+            // First added is outermost: exceptions from the auth check and the services are mapped alike.
+            grpc.Interceptors.Add<ExceptionMappingInterceptor>();
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<StoreReadinessHealthCheck>("store");
+        return services;
+    }
+
+    /// <summary>Maps the RagFood services, health and reflection.</summary>
+    public static WebApplication MapRagFoodServer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGrpcService<VectorGrpcService>();
+        app.MapGrpcService<RagGrpcService>();
+        app.MapGrpcService<DiagnosticsGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}

@@ -1,0 +1,180 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using RagFood.Core.VectorStores;
+using RagFood.Providers.Sqlite.Journal;
+using RagFood.Providers.Tests.Support;
+
+namespace RagFood.Providers.Tests.Journal;
+
+public sealed class SqliteWriteJournalTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    private SqliteWriteJournal Open(string name = "journal.db", TimeSpan? busyTimeout = null)
+        => new(Options.Create(new SqliteWriteJournalOptions
+        {
+            Path = _directory.File(name),
+            BusyTimeout = busyTimeout ?? TimeSpan.FromSeconds(5),
+        }));
+
+    private static JournaledWrite Upsert(string id, float[]? vector = null)
+        => JournaledWrite.ForUpsert(new UpsertRequest(
+        [
+            new VectorRecord(id)
+            {
+                Text = $"{id} is a food",
+                Vector = vector,
+                Metadata = JsonDocument.Parse($$"""{"region":"India","tags":["{{id}}"],"price":8.5}""").RootElement,
+            },
+        ])
+        { Namespace = "foods" });
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task Appended_entries_survive_reopening_in_their_order_with_vectors_and_metadata_intact()
+    {
+        JournaledWrite[] writes =
+        [
+            Upsert("dal", [0.1f, -0.25f, 1e-7f]),
+            JournaledWrite.ForDelete(new DeleteRequest { Ids = ["old"], Namespace = "foods" }),
+            JournaledWrite.ForDelete(new DeleteRequest { Prefix = "tmp-" }),
+            JournaledWrite.ForReset("", all: true),
+            JournaledWrite.ForDeleteNamespace("drinks"),
+        ];
+        var sequences = new List<long>();
+        await using (var journal = Open())
+        {
+            foreach (var write in writes)
+            {
+                sequences.Add(await journal.AppendAsync(write));
+            }
+        }
+
+        await using var reopened = Open();
+        var pending = await reopened.ReadPendingAsync(100);
+
+        Assert.Equal(sequences, pending.Select(e => e.Sequence));
+        Assert.Equal(sequences.Order(), sequences);
+        Assert.Equal(writes, pending.Select(e => e.Write));
+        Assert.Equal([0.1f, -0.25f, 1e-7f], pending[0].Write.Records![0].Vector!);
+        Assert.Equal(new WriteJournalCounts(5, 0), await reopened.GetCountsAsync());
+    }
+
+    [Fact]
+    public async Task Pending_entries_are_read_in_batches_lowest_sequence_first()
+    {
+        await using var journal = Open();
+        for (var i = 0; i < 7; i++)
+        {
+            await journal.AppendAsync(Upsert($"food-{i}"));
+        }
+
+        var first = await journal.ReadPendingAsync(3);
+        foreach (var entry in first)
+        {
+            await journal.MarkDoneAsync(entry.Sequence);
+        }
+
+        var rest = await journal.ReadPendingAsync(10);
+
+        Assert.Equal(["food-0", "food-1", "food-2"], first.Select(e => e.Write.Records![0].Id));
+        Assert.Equal(["food-3", "food-4", "food-5", "food-6"], rest.Select(e => e.Write.Records![0].Id));
+    }
+
+    [Fact]
+    public async Task Done_entries_are_removed_and_parked_ones_are_kept_with_their_reason_across_reopen()
+    {
+        long parkedSequence;
+        await using (var journal = Open())
+        {
+            var done = await journal.AppendAsync(Upsert("a"));
+            parkedSequence = await journal.AppendAsync(Upsert("b"));
+            await journal.AppendAsync(Upsert("c"));
+            await journal.MarkDoneAsync(done);
+            await journal.ParkAsync(parkedSequence, "InvalidRequest: metadata too large");
+        }
+
+        await using var reopened = Open();
+
+        Assert.Equal(new WriteJournalCounts(1, 1), await reopened.GetCountsAsync());
+        Assert.Equal("c", Assert.Single(await reopened.ReadPendingAsync(10)).Write.Records![0].Id);
+        Assert.Equal((parkedSequence, "InvalidRequest: metadata too large"), Assert.Single(await reopened.ReadParkedAsync()));
+    }
+
+    [Fact]
+    public async Task Sequence_numbers_keep_growing_after_the_journal_drains_and_reopens()
+    {
+        long last;
+        await using (var journal = Open())
+        {
+            last = await journal.AppendAsync(Upsert("a"));
+            await journal.MarkDoneAsync(last);
+        }
+
+        await using var reopened = Open();
+        var next = await reopened.AppendAsync(Upsert("b"));
+
+        Assert.True(next > last, $"sequence {next} should follow {last}");
+    }
+
+    [Fact]
+    public async Task The_journal_file_is_in_wal_mode()
+    {
+        var path = _directory.File("journal.db");
+        await using (var journal = Open())
+        {
+            await journal.AppendAsync(Upsert("a"));
+        }
+
+        await using var raw = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await raw.OpenAsync();
+        using var command = raw.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_second_journal_on_the_same_file_is_refused_while_the_first_owns_it()
+    {
+        await using var owner = Open();
+        await owner.AppendAsync(Upsert("a"));
+        await using var intruder = Open(busyTimeout: TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAsync<SqliteException>(() => intruder.ReadPendingAsync(10));
+        Assert.Equal(1, (await owner.GetCountsAsync()).Pending);
+    }
+
+    [Fact]
+    public async Task An_unreadable_row_is_parked_so_it_does_not_block_later_entries()
+    {
+        var path = _directory.File("journal.db");
+        await using (var journal = Open())
+        {
+            await journal.AppendAsync(Upsert("a"));
+        }
+
+        await using (var raw = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            await raw.OpenAsync();
+            using var command = raw.CreateCommand();
+            command.CommandText = """
+                INSERT INTO journal_entries (journaled_at, operation, namespace, payload) VALUES ('2026-01-01T00:00:00Z', 'Upsert', '', '{not json');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var reopened = Open();
+        await reopened.AppendAsync(Upsert("c"));
+        var pending = await reopened.ReadPendingAsync(10);
+
+        Assert.Equal(["a", "c"], pending.Select(e => e.Write.Records![0].Id));
+        Assert.Contains("Unreadable", Assert.Single(await reopened.ReadParkedAsync()).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_without_a_path_are_refused()
+        => Assert.Throws<ArgumentException>(() => new SqliteWriteJournal(Options.Create(new SqliteWriteJournalOptions { Path = " " })));
+}
