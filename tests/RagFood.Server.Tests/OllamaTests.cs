@@ -123,6 +123,30 @@ public sealed class OllamaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_callers_deadline_reaches_the_request_to_ollama()
+    {
+        // Ollama's own timeout is far away, so only the caller's deadline can end the chat request.
+        await using var server = await ServerHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Ollama:Url"] = _ollama.Address.ToString(),
+            ["Ollama:Timeout"] = "00:10:00",
+        });
+        await server.WaitForIngestionAsync();
+        var abortedBefore = _ollama.AbortedChats;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => server.Rag.AskAsync(
+            new AskRequest { Question = $"{OllamaStandIn.SlowMarker} rice" }, deadline: DateTime.UtcNow.AddSeconds(1)).ResponseAsync);
+        var waited = 0;
+        while (_ollama.AbortedChats == abortedBefore && waited++ < 300)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.True(_ollama.AbortedChats > abortedBefore, "the chat request to Ollama was not cancelled with the call");
+    }
+
+    [Fact]
     public async Task An_unreachable_ollama_gives_an_extractive_answer_with_the_reason()
     {
         var deadUrl = $"http://127.0.0.1:{FreePort()}";

@@ -16,6 +16,9 @@ namespace RagFood.Core.Embeddings;
 /// L2-normalised.</para>
 /// <para>Character n-grams are scaled by 1/√(n-grams in the word) so that every word's n-gram block weighs the same
 /// whatever its length; they let related forms ("ferment"/"fermented", "India"/"Indian") and misspellings overlap.</para>
+/// <para>Scripts written without spaces (Chinese, Japanese) become one token per run of letters, cut at
+/// <see cref="MaxTokenLength"/>; their character n-grams still let related runs overlap, but the embedder is tuned for
+/// English and Latin-script food names.</para>
 /// <para>Text with no content words falls back to its stop words; text with no word characters at all (empty,
 /// whitespace, punctuation) maps to one fixed unit vector on a reserved feature, because cosine stores cannot hold a
 /// zero vector. All such texts embed identically and are near-orthogonal to real text.</para>

@@ -1,7 +1,8 @@
 namespace RagFood.Core.VectorStores;
 
 /// <summary>A <see cref="IWriteJournal"/> held in memory: ordered and thread-safe, but not durable.</summary>
-/// <remarks>Everything is lost with the process, so it does not keep the <see cref="WriteMode.Dual"/> promise across
+/// <remarks>Entries are stored as deep copies (through <see cref="JournaledWrite.ToJson"/>), so they outlive the
+/// caller's objects. Everything is lost with the process, so it does not keep the <see cref="WriteMode.Dual"/> promise across
 /// restarts; use it in tests, or where losing the secondary's backlog on restart is acceptable.</remarks>
 public sealed class InMemoryWriteJournal(TimeProvider? timeProvider = null) : IWriteJournal
 {
@@ -27,10 +28,13 @@ public sealed class InMemoryWriteJournal(TimeProvider? timeProvider = null) : IW
     {
         ArgumentNullException.ThrowIfNull(write);
         cancellationToken.ThrowIfCancellationRequested();
+        // A deep copy through the journal's JSON form, as a durable journal would store it: the caller's records may
+        // hold metadata from a JsonDocument it disposes after the write returns.
+        var copy = JournaledWrite.FromJson(write.ToJson());
         lock (_gate)
         {
             var sequence = ++_lastSequence;
-            _pending.Add(sequence, new WriteJournalEntry(sequence, write, _timeProvider.GetUtcNow()));
+            _pending.Add(sequence, new WriteJournalEntry(sequence, copy, _timeProvider.GetUtcNow()));
             return Task.FromResult(sequence);
         }
     }

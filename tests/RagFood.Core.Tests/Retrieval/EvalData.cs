@@ -15,11 +15,7 @@ internal static class EvalData
     public static string QuestionsPath => Path.Combine(RepoRoot, "data", "eval", "questions.json");
 
     /// <summary>Loads the knowledge base through the production loader, so the test embeds exactly what ingestion embeds.</summary>
-    public static async Task<CorpusLoadResult> LoadFoodsAsync()
-    {
-        var result = await FoodCorpusLoader.LoadFileAsync(FoodsPath);
-        return result;
-    }
+    public static Task<CorpusLoadResult> LoadFoodsAsync() => FoodCorpusLoader.LoadFileAsync(FoodsPath);
 
     public static IReadOnlyList<EvalQuestion> LoadQuestions()
     {

@@ -33,4 +33,18 @@ public sealed class InMemoryWriteJournalTests
 
         Assert.True(next > first);
     }
+
+    [Fact]
+    public async Task Entries_outlive_the_metadata_document_the_caller_disposes()
+    {
+        var journal = new InMemoryWriteJournal();
+        using (var document = System.Text.Json.JsonDocument.Parse("""{"region":"India"}"""))
+        {
+            await journal.AppendAsync(JournaledWrite.ForUpsert(new UpsertRequest([new VectorRecord("dal") { Text = "dal", Metadata = document.RootElement }])));
+        }
+
+        var entry = Assert.Single(await journal.ReadPendingAsync(1));
+
+        Assert.Equal("""{"region":"India"}""", entry.Write.Records![0].Metadata!.Value.GetRawText());
+    }
 }

@@ -26,7 +26,12 @@ public sealed class OllamaStandIn : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HashingEmbeddingGenerator _embedder = new(EmbeddingDimension);
 
+    private int _abortedChats;
+
     private OllamaStandIn(WebApplication app) => _app = app;
+
+    /// <summary>How many slow chat requests the client abandoned before they were answered.</summary>
+    public int AbortedChats => Volatile.Read(ref _abortedChats);
 
     public Uri Address { get; private set; } = null!;
 
@@ -81,7 +86,16 @@ public sealed class OllamaStandIn : IAsyncDisposable
         var prompt = string.Join("\n", body["messages"]?.AsArray().Select(m => m?["content"]?.GetValue<string>()) ?? []);
         if (prompt.Contains(SlowMarker, StringComparison.Ordinal))
         {
-            await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted);
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client gave up on the request (its timeout, or its caller's deadline).
+                Interlocked.Increment(ref _abortedChats);
+                throw;
+            }
         }
 
         if (!stream)
