@@ -127,6 +127,21 @@ public sealed class StartupIngestionTests
     }
 
     [Fact]
+    public async Task Without_a_configured_path_the_repository_corpus_next_to_the_binary_is_ingested()
+    {
+        // The content root (the host's temp directory) has no data/foods.json, so the copy next to the binary is used.
+        await using var host = await ServerHost.StartAsync(new Dictionary<string, string?> { ["Ingestion:CorpusPath"] = null });
+
+        var status = await host.WaitForIngestionAsync();
+        var info = await host.Vector.InfoAsync(new InfoRequest());
+
+        Assert.Equal(IngestionState.Completed, status.State);
+        Assert.True(status.Outcome!.Written >= 450, $"only {status.Outcome.Written} items written");
+        Assert.Empty(status.Outcome.Problems);
+        Assert.Equal(status.Outcome.Written, info.Namespaces.Single(n => n.Name == "").VectorCount);
+    }
+
+    [Fact]
     public async Task Queries_are_served_while_the_corpus_is_still_being_ingested()
     {
         await using var host = await ServerHost.StartAsync();

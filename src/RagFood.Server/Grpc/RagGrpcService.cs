@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using RagFood.Contracts.V1;
 using RagFood.Core.VectorStores;
 using RagFood.Server.Composition;
@@ -7,7 +8,7 @@ using RagFood.Server.Rag;
 namespace RagFood.Server.Grpc;
 
 /// <summary>Ask and AskStream: validate, map to the pipeline, map back.</summary>
-internal sealed class RagGrpcService(IRagPipeline pipeline, VectorStoreTopology topology, Microsoft.Extensions.Options.IOptionsMonitor<RagOptions> options)
+internal sealed class RagGrpcService(IRagPipeline pipeline, VectorStoreTopology topology, IOptionsMonitor<RagOptions> options)
     : RagService.RagServiceBase
 {
     public override async Task<AskResponse> Ask(AskRequest request, ServerCallContext context)

@@ -167,7 +167,8 @@ internal sealed class RagPipeline(
             Timings(started, retrievalMs, Stopwatch.GetElapsedTime(generationStarted).TotalMilliseconds));
     }
 
-    private static ChatOptions? ChatOptions => null;
+    /// <summary>Per call: a ChatOptions instance may be changed by the client that receives it.</summary>
+    private ChatOptions ChatOptions => new() { ModelId = _ollama.ChatModel };
 
     private static string NoModelReason => "no language model is configured (set Ollama:Url to use one)";
 
@@ -243,7 +244,8 @@ internal sealed class RagPipeline(
         return exception switch
         {
             OperationCanceledException => $"Ollama at {_ollama.DisplayUrl} did not answer within {_ollama.Timeout.TotalSeconds:0.#}s",
-            HttpRequestException http => $"Ollama at {_ollama.DisplayUrl} is unreachable: {http.Message}",
+            HttpRequestException { StatusCode: null } http => $"Ollama at {_ollama.DisplayUrl} is unreachable: {http.Message}",
+            HttpRequestException { StatusCode: { } status } => $"Ollama at {_ollama.DisplayUrl} answered HTTP {(int)status} for model '{_ollama.ChatModel}'",
             _ => $"Ollama at {_ollama.DisplayUrl} failed: {exception.Message}",
         };
     }
