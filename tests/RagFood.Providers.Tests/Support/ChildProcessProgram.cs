@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+using RagFood.Core.VectorStores;
+using RagFood.Providers.Sqlite;
+
+namespace RagFood.Providers.Tests.Support;
+
+/// <summary>
+/// Entry point of this test assembly when a test starts it as a child process (<c>dotnet exec
+/// RagFood.Providers.Tests.dll &lt;role&gt; ...</c>); the test runner never calls it.
+/// </summary>
+public static class ChildProcessProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["sqlite-writer", var path])
+        {
+            await RunSqliteWriterAsync(path);
+            return 0;
+        }
+
+        await Console.Error.WriteLineAsync("usage: sqlite-writer <database path>");
+        return 2;
+    }
+
+    /// <summary>Upserts records one call at a time and prints <c>ack N</c> after each call returns, until killed.</summary>
+    private static async Task RunSqliteWriterAsync(string path)
+    {
+        var options = Options.Create(new SqliteVectorStoreOptions { Path = path });
+        await using var store = new SqliteVectorStore(options, new WordHashEmbeddingGenerator(64));
+        for (var i = 0; ; i++)
+        {
+            await store.UpsertAsync(new UpsertRequest([new VectorRecord($"r{i}") { Text = $"record number {i}" }]));
+            await Console.Out.WriteLineAsync($"ack {i}");
+            await Console.Out.FlushAsync();
+        }
+    }
+}
