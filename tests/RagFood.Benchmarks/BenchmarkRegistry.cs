@@ -13,5 +13,6 @@ internal static class BenchmarkRegistry
         new RpcOverheadBenchmark(),
         new IngestThroughputBenchmark(),
         new ServerMemoryBenchmark(),
+        new ChromaClientBenchmark(),
     ];
 }
