@@ -1,4 +1,5 @@
 using RagFood.Providers.Sqlite;
+using RagFood.Providers.Sqlite.Journal;
 
 namespace RagFood.Server.Composition;
 
@@ -10,6 +11,21 @@ internal static class SqliteStoreRegistration
     {
         services.AddSqliteVectorStore(section);
         services.AddOptions<SqliteVectorStoreOptions>().PostConfigure<IHostEnvironment>((options, environment) =>
+        {
+            if (!string.IsNullOrWhiteSpace(options.Path) && !Path.IsPathRooted(options.Path))
+            {
+                options.Path = Path.GetFullPath(options.Path, environment.ContentRootPath);
+            }
+        });
+        return services;
+    }
+
+    /// <summary>The durable outbox for <c>WriteMode = Dual</c> (<c>VectorStore:Journal:Path</c>, default
+    /// <c>data/ragfood-journal.db</c>), with a relative path resolved under the content root like the store's.</summary>
+    public static IServiceCollection AddRagFoodWriteJournal(this IServiceCollection services, IConfigurationSection section)
+    {
+        services.AddSqliteWriteJournal(section);
+        services.AddOptions<SqliteWriteJournalOptions>().PostConfigure<IHostEnvironment>((options, environment) =>
         {
             if (!string.IsNullOrWhiteSpace(options.Path) && !Path.IsPathRooted(options.Path))
             {

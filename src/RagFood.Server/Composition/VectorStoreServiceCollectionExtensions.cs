@@ -65,6 +65,7 @@ public static class VectorStoreServiceCollectionExtensions
         services.AddSingleton<IVectorStore>(sp => new VectorStoreBuilder(s => s.GetRequiredService<FallbackVectorStore>()).Build(sp));
         if (composition.WriteMode == WriteMode.Dual)
         {
+            services.AddRagFoodWriteJournal(section.GetSection("Journal"));
             services.AddHostedService<WriteJournalReplayService>();
         }
 
