@@ -9,5 +9,6 @@ internal static class BenchmarkRegistry
     public static IReadOnlyList<IBenchmark> All { get; } =
     [
         new MemoryReadBenchmark(),
+        new ChromaClientBenchmark(),
     ];
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RagFood.Core.VectorStores;
+using RagFood.Providers.Chroma;
 
 namespace RagFood.Server.Composition;
 
@@ -78,6 +79,7 @@ public static class VectorStoreServiceCollectionExtensions
         switch (provider)
         {
             case VectorStoreProvider.Sqlite: services.AddRagFoodSqliteStore(section); break;
+            case VectorStoreProvider.Chroma: services.AddChromaVectorStore(section); break;
             default:
                 throw new OptionsValidationException(VectorStoreCompositionOptions.SectionName, typeof(VectorStoreCompositionOptions),
                     [$"The {provider} vector store is not available in this build; use VectorStore:Provider = Sqlite."]);
