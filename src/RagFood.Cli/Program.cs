@@ -1,1 +1,18 @@
-return 0;
+using System.CommandLine;
+using RagFood.Cli;
+using RagFood.Cli.Commands;
+
+// Composition only: the commands live in Commands/, the shared plumbing in CliSession.
+var root = new RootCommand("ragfood: ask the RagFood service about food, search and manage its knowledge base.\n" + ExitCodes.Help);
+GlobalOptions.AddTo(root);
+root.Subcommands.Add(ChatCommand.Create());
+root.Subcommands.Add(AskCommand.Create());
+root.Subcommands.Add(QueryCommand.Create());
+root.Subcommands.Add(IngestCommand.Create());
+root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(FetchDeleteCommands.CreateFetch());
+root.Subcommands.Add(FetchDeleteCommands.CreateDelete());
+root.Subcommands.Add(FetchDeleteCommands.CreateNamespaces());
+root.Subcommands.Add(InfoCommand.CreatePing());
+
+return await root.Parse(args).InvokeAsync();

@@ -251,7 +251,7 @@ public sealed class RagFoodClient : IDisposable
 
     private Exception ToException(RpcException ex, CancellationToken cancellationToken)
     {
-        // A cancelled token can still race into a Cancelled status; the caller asked for cancellation, so say that.
+        // The caller's token cancelled the call: that is cancellation, not a failure.
         if (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
             return new OperationCanceledException("The call was cancelled.", ex, cancellationToken);
@@ -282,7 +282,9 @@ public sealed class RagFoodClient : IDisposable
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             },
             DisposeHttpClient = true,
-            ThrowOperationCanceledOnCancellation = true,
+            // Left off on purpose: with it on, an expired deadline also surfaces as OperationCanceledException.
+            // Caller cancellation is turned into OperationCanceledException in ToException instead, so the two stay apart.
+            ThrowOperationCanceledOnCancellation = false,
             MaxReceiveMessageSize = options.MaxReceiveMessageSize,
             LoggerFactory = loggerFactory,
         };

@@ -555,6 +555,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
     private async ValueTask<StoreState> GetStateAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        // Every operation passes here first, so a cancelled caller gets no answer even when nothing would block.
+        cancellationToken.ThrowIfCancellationRequested();
         if (Volatile.Read(ref _state) is { } state)
         {
             return state;

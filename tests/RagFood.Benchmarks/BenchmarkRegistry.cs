@@ -9,6 +9,10 @@ internal static class BenchmarkRegistry
     public static IReadOnlyList<IBenchmark> All { get; } =
     [
         new MemoryReadBenchmark(),
+        new SqliteScanBenchmark(),
+        new RpcOverheadBenchmark(),
+        new IngestThroughputBenchmark(),
+        new ServerMemoryBenchmark(),
         new ChromaClientBenchmark(),
     ];
 }

@@ -1,0 +1,70 @@
+using RagFood.Benchmarks.Harness;
+using RagFood.Client;
+using RagFood.Contracts.V1;
+
+namespace RagFood.Benchmarks.Benchmarks;
+
+/// <summary>The Query RPC against the Ping RPC (which does no work) on the same server with the same client.</summary>
+/// <remarks>Rounds of Query and Ping alternate, so both see the same machine. At concurrency 1 the p50 ratio is the
+/// cost of the query itself; at concurrency 32 the throughput ratio says how much of the server's capacity a query takes.</remarks>
+internal sealed class RpcOverheadBenchmark : IBenchmark
+{
+    private static readonly string[] Questions =
+    [
+        "spicy rice dish from India", "sweet dessert with honey", "noodle soup", "grilled meat street food",
+        "fermented vegetables", "flaky pastry with butter", "fish and seaweed", "chocolate cake",
+    ];
+
+    public string Name => "rpc-overhead";
+
+    public string Description => "Query RPC vs Ping RPC, same server and client, concurrency 1 and 32: req/s, p50, p99.";
+
+    public async Task<IReadOnlyList<BenchmarkRow>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        await using var server = await ServerSupport.StartWithCorpusAsync(context, cancellationToken);
+        using var client = RagFoodClient.Create(server.Address.OriginalString, o => o.DefaultDeadline = TimeSpan.FromMinutes(1));
+        var records = (await client.InfoAsync(cancellationToken)).VectorCount;
+        var next = 0;
+        Task Query(CancellationToken ct) => client.QueryAsync(
+            new QueryRequest { Text = Questions[Interlocked.Increment(ref next) % Questions.Length], TopK = 10 }, ct);
+        Task Ping(CancellationToken ct) => client.PingAsync("", ct);
+
+        var rows = new List<BenchmarkRow>();
+        foreach (var concurrency in new[] { 1, 32 })
+        {
+            // Sized so a loaded 2-core machine finishes in minutes: c=1 200 calls a round, c=32 640 a round.
+            var perWorker = context.Pick(concurrency == 1 ? 200 : 20, concurrency == 1 ? 20 : 4);
+            // Warm-up: JIT, connections, server caches.
+            await Measure.LoadAsync(concurrency, Math.Max(2, perWorker / 4), Query, cancellationToken);
+            await Measure.LoadAsync(concurrency, Math.Max(2, perWorker / 4), Ping, cancellationToken);
+
+            var query = new LatencySample();
+            var ping = new LatencySample();
+            await Measure.InterleaveAsync(
+                context.Pick(concurrency == 1 ? 10 : 6, 2),
+                async _ => query.Add(await Measure.LoadAsync(concurrency, perWorker, Query, cancellationToken)),
+                async _ => ping.Add(await Measure.LoadAsync(concurrency, perWorker, Ping, cancellationToken)),
+                cancellationToken);
+
+            var name = $"Query c={concurrency}";
+            var baseline = $"Ping c={concurrency}";
+            var note = $"{records} records, top 10 by text, {query.Count} queries / {ping.Count} pings";
+            rows.Add(new(Name, name, "throughput", query.Throughput, "req/s")
+            {
+                Baseline = ping.Throughput,
+                BaselineName = baseline,
+                Target = concurrency == 32 ? BenchmarkTarget.RatioAtLeast(0.5) : null,
+                Note = note,
+            });
+            rows.Add(new(Name, name, "p50", query.Percentile(50), "ms")
+            {
+                Baseline = ping.Percentile(50),
+                BaselineName = baseline,
+                Target = concurrency == 1 ? BenchmarkTarget.RatioAtMost(2.0) : null,
+            });
+            rows.Add(new(Name, name, "p99", query.Percentile(99), "ms") { Baseline = ping.Percentile(99), BaselineName = baseline });
+        }
+
+        return rows;
+    }
+}
