@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Chroma;
+using RagFood.Providers.Upstash;
 
 namespace RagFood.Server.Composition;
 
@@ -79,6 +80,7 @@ public static class VectorStoreServiceCollectionExtensions
         switch (provider)
         {
             case VectorStoreProvider.Sqlite: services.AddRagFoodSqliteStore(section); break;
+            case VectorStoreProvider.Upstash: services.AddUpstashVectorStore(section); break;
             case VectorStoreProvider.Chroma: services.AddChromaVectorStore(section); break;
             default:
                 throw new OptionsValidationException(VectorStoreCompositionOptions.SectionName, typeof(VectorStoreCompositionOptions),
