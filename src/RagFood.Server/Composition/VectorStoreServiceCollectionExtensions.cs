@@ -65,6 +65,7 @@ public static class VectorStoreServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         // Further decorators (logging, metrics) go here with .Use(...); the first Use is the outermost.
         services.AddSingleton<IVectorStore>(sp => new VectorStoreBuilder(s => s.GetRequiredService<FallbackVectorStore>()).Build(sp));
+        services.AddHostedService<EmbeddingSpaceCheckService>();
         if (composition.WriteMode == WriteMode.Dual)
         {
             services.AddRagFoodWriteJournal(section.GetSection("Journal"));

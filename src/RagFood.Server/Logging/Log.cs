@@ -1,6 +1,6 @@
 namespace RagFood.Server.Logging;
 
-/// <summary>Every log line the server writes, with stable event ids (1xxx ingestion, 2xxx RAG, 3xxx RPC edge, 4xxx health).</summary>
+/// <summary>Every log line the server writes, with stable event ids (1xxx ingestion, 2xxx RAG, 3xxx RPC edge, 4xxx health, 5xxx composition).</summary>
 /// <remarks>Prompts, documents and vectors are logged only at Trace; secrets never.</remarks>
 internal static partial class Log
 {
@@ -66,4 +66,13 @@ internal static partial class Log
 
     [LoggerMessage(4000, LogLevel.Warning, "Store readiness check failed: {Message}")]
     public static partial void HealthStoreUnavailable(ILogger logger, string message);
+
+    [LoggerMessage(5000, LogLevel.Information, "Fallback ready: primary '{Primary}' and fallback '{Fallback}' share the embedding space {Space}")]
+    public static partial void FallbackSpacesVerified(ILogger logger, string primary, string fallback, string space);
+
+    [LoggerMessage(5001, LogLevel.Error, "Fallback disabled in effect: {Message}")]
+    public static partial void FallbackSpacesDisagree(ILogger logger, string message);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Could not check the fallback's embedding space yet ({Message}); retrying in {DelaySeconds:0} s")]
+    public static partial void FallbackSpacesUnknown(ILogger logger, string message, double delaySeconds);
 }
