@@ -14,5 +14,6 @@ internal static class BenchmarkRegistry
         new IngestThroughputBenchmark(),
         new ServerMemoryBenchmark(),
         new ChromaClientBenchmark(),
+        new UpstashClientBenchmark(),
     ];
 }

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using RagFood.Benchmarks.Harness;
+using RagFood.Core.Embeddings;
+using RagFood.Core.VectorStores;
+using RagFood.Providers.Upstash;
+using RagFood.UpstashEmulator;
+
+namespace RagFood.Benchmarks.Benchmarks;
+
+/// <summary>RagFood's Upstash provider against the official <c>@upstash/vector</c> JS client on the same emulator.</summary>
+/// <remarks>
+/// Both sides write the same records (1024-d unit vectors, data, two metadata fields) in batches of the same size and
+/// then run the same vector queries (top 10, data and metadata included), each round into its own namespace, rounds
+/// interleaved. The JS side runs as a child process (tests/RagFood.Benchmarks/node/upstash-bench.mjs) and times itself
+/// from client creation to its last call; the .NET side is timed the same way, from building a fresh store (whose
+/// first vector write also reads /info once to learn the dimension).
+/// </remarks>
+internal sealed class UpstashClientBenchmark : IBenchmark
+{
+    private const int Dimension = 1024;
+    private const int BatchSize = 100;
+    private const int TopK = 10;
+
+    public string Name => "upstash-client";
+
+    public string Description => "Upstash upsert and query throughput: RagFood's provider vs the official @upstash/vector JS client, same emulator, vectors and batch size.";
+
+    public async Task<IReadOnlyList<BenchmarkRow>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var recordCount = context.Pick(2000, 200);
+        var queryCount = context.Pick(200, 20);
+        var rounds = context.Pick(4, 2);
+        var data = Dataset.Create(recordCount, queryCount);
+        var dataFile = Path.Combine(context.CreateDirectory("upstash-data"), "data.json");
+        await File.WriteAllTextAsync(dataFile, data.ToJson(), cancellationToken);
+        var script = Path.Combine(context.RepoRoot, "tests", "RagFood.Benchmarks", "node", "upstash-bench.mjs");
+
+        await using var server = await EmulatorHost.StartAsync(new EmulatorOptions { Dimension = Dimension, MaxTopK = 1000 }, cancellationToken: cancellationToken);
+        context.Log.WriteLine($"   upstash emulator at {server.Url}; {recordCount} records x {Dimension}-d, batch {BatchSize}, {queryCount} queries, {rounds} rounds");
+
+        double dotnetAdd = 0, nodeAdd = 0, dotnetQuery = 0, nodeQuery = 0;
+        await Measure.InterleaveAsync(rounds,
+            async round =>
+            {
+                var (add, query) = await RunDotnetAsync(server, "net" + round, data, cancellationToken);
+                dotnetAdd += add;
+                dotnetQuery += query;
+                context.Log.WriteLine($"   round {round} .NET : add {recordCount / add:0} rec/s, query {queryCount / query:0} q/s");
+            },
+            async round =>
+            {
+                var add = await RunNodeAsync(context.RepoRoot, script, server, "js" + round, "add", dataFile, cancellationToken);
+                var query = await RunNodeAsync(context.RepoRoot, script, server, "js" + round, "query", dataFile, cancellationToken);
+                nodeAdd += add;
+                nodeQuery += query;
+                context.Log.WriteLine($"   round {round} JS   : add {recordCount / add:0} rec/s, query {queryCount / query:0} q/s");
+            },
+            cancellationToken);
+
+        var note = $"{recordCount} records x {Dimension}-d, batch {BatchSize}, top {TopK}, {rounds} interleaved rounds";
+        return
+        [
+            new(Name, "upstash upsert (provider)", "throughput", rounds * recordCount / dotnetAdd, "records/s")
+            {
+                Baseline = rounds * recordCount / nodeAdd,
+                BaselineName = "@upstash/vector JS upsert",
+                Target = BenchmarkTarget.RatioAtLeast(1.0),
+                Note = note,
+            },
+            new(Name, "upstash query (provider)", "throughput", rounds * queryCount / dotnetQuery, "queries/s")
+            {
+                Baseline = rounds * queryCount / nodeQuery,
+                BaselineName = "@upstash/vector JS query",
+                Target = BenchmarkTarget.RatioAtLeast(1.0),
+                Note = note,
+            },
+        ];
+    }
+
+    private static async Task<(double AddSeconds, double QuerySeconds)> RunDotnetAsync(RunningEmulator url, string collection, Dataset data, CancellationToken cancellationToken)
+    {
+        var add = Stopwatch.StartNew();
+        await using (var services = BuildStore(url, collection, out var store))
+        {
+            for (var start = 0; start < data.Records.Count; start += BatchSize)
+            {
+                var batch = data.Records.Skip(start).Take(BatchSize).ToList();
+                await store.UpsertAsync(new UpsertRequest(batch) { Namespace = collection }, cancellationToken);
+            }
+        }
+
+        add.Stop();
+        var query = Stopwatch.StartNew();
+        await using (var services = BuildStore(url, collection, out var store))
+        {
+            foreach (var vector in data.Queries)
+            {
+                var matches = await store.QueryAsync(new VectorQuery { Vector = vector, TopK = TopK, Namespace = collection }, cancellationToken);
+                if (matches.Count == 0)
+                {
+                    throw new InvalidOperationException("query returned nothing");
+                }
+            }
+        }
+
+        query.Stop();
+        return (add.Elapsed.TotalSeconds, query.Elapsed.TotalSeconds);
+    }
+
+    private static ServiceProvider BuildStore(RunningEmulator emulator, string collection, out IVectorStore store)
+    {
+        _ = collection;
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddUpstashVectorStore(o =>
+        {
+            o.Url = emulator.Url;
+            o.Token = emulator.Token;
+            o.BatchSize = BatchSize;
+        });
+        var provider = services.BuildServiceProvider();
+        store = provider.GetRequiredKeyedService<IVectorStore>(UpstashVectorStore.ProviderName);
+        return provider;
+    }
+
+    private static async Task<double> RunNodeAsync(string repoRoot, string script, RunningEmulator emulator, string collection, string op, string dataFile, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { script, "--root", repoRoot, "--url", emulator.Url, "--token", emulator.Token, "--namespace", collection, "--op", op, "--data", dataFile,
+                     "--batch", BatchSize.ToString(CultureInfo.InvariantCulture), "--topk", TopK.ToString(CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("node could not be started");
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"upstash-bench.mjs {op} failed ({process.ExitCode}): {await stderr}");
+        }
+
+        using var result = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+        return result.RootElement.GetProperty("seconds").GetDouble();
+    }
+
+    /// <summary>Deterministic records and queries shared by both sides.</summary>
+    private sealed record Dataset(IReadOnlyList<VectorRecord> Records, IReadOnlyList<float[]> Queries)
+    {
+        public static Dataset Create(int records, int queries)
+        {
+            var random = new Random(20261124);
+            var regions = new[] { "India", "Japan", "Mexico", "Italy", "Poland" };
+            var list = new List<VectorRecord>(records);
+            for (var i = 0; i < records; i++)
+            {
+                var metadata = JsonDocument.Parse($$"""{"n":{{i}},"region":"{{regions[i % regions.Length]}}"}""").RootElement.Clone();
+                list.Add(new VectorRecord($"rec-{i:D6}") { Vector = UnitVector(random), Text = $"Benchmark food number {i} from {regions[i % regions.Length]}.", Metadata = metadata });
+            }
+
+            return new Dataset(list, Enumerable.Range(0, queries).Select(_ => UnitVector(random)).ToList());
+        }
+
+        public string ToJson() => JsonSerializer.Serialize(new
+        {
+            ids = Records.Select(r => r.Id),
+            vectors = Records.Select(r => r.Vector),
+            data = Records.Select(r => r.Text),
+            metadatas = Records.Select(r => r.Metadata),
+            queries = Queries,
+        });
+
+        private static float[] UnitVector(Random random)
+        {
+            var vector = new float[Dimension];
+            double norm = 0;
+            for (var i = 0; i < vector.Length; i++)
+            {
+                vector[i] = (float)(random.NextDouble() * 2 - 1);
+                norm += vector[i] * vector[i];
+            }
+
+            var scale = (float)(1 / Math.Sqrt(norm));
+            for (var i = 0; i < vector.Length; i++)
+            {
+                vector[i] *= scale;
+            }
+
+            return vector;
+        }
+    }
+}
