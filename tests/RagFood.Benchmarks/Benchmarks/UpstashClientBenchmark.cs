@@ -34,9 +34,9 @@ internal sealed class UpstashClientBenchmark : IBenchmark
         var recordCount = context.Pick(2000, 200);
         var queryCount = context.Pick(200, 20);
         var rounds = context.Pick(4, 2);
-        var data = Dataset.Create(recordCount, queryCount);
+        var data = VectorDataset.Create(recordCount, queryCount, Dimension);
         var dataFile = Path.Combine(context.CreateDirectory("upstash-data"), "data.json");
-        await File.WriteAllTextAsync(dataFile, data.ToJson(), cancellationToken);
+        await File.WriteAllTextAsync(dataFile, data.ToJson("data"), cancellationToken);
         var script = Path.Combine(context.RepoRoot, "tests", "RagFood.Benchmarks", "node", "upstash-bench.mjs");
 
         await using var server = await EmulatorHost.StartAsync(new EmulatorOptions { Dimension = Dimension, MaxTopK = 1000 }, cancellationToken: cancellationToken);
@@ -81,7 +81,7 @@ internal sealed class UpstashClientBenchmark : IBenchmark
         ];
     }
 
-    private static async Task<(double AddSeconds, double QuerySeconds)> RunDotnetAsync(RunningEmulator url, string collection, Dataset data, CancellationToken cancellationToken)
+    private static async Task<(double AddSeconds, double QuerySeconds)> RunDotnetAsync(RunningEmulator url, string collection, VectorDataset data, CancellationToken cancellationToken)
     {
         var add = Stopwatch.StartNew();
         await using (var services = BuildStore(url, collection, out var store))
@@ -127,76 +127,7 @@ internal sealed class UpstashClientBenchmark : IBenchmark
         return provider;
     }
 
-    private static async Task<double> RunNodeAsync(string repoRoot, string script, RunningEmulator emulator, string collection, string op, string dataFile, CancellationToken cancellationToken)
-    {
-        var info = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { script, "--root", repoRoot, "--url", emulator.Url, "--token", emulator.Token, "--namespace", collection, "--op", op, "--data", dataFile,
-                     "--batch", BatchSize.ToString(CultureInfo.InvariantCulture), "--topk", TopK.ToString(CultureInfo.InvariantCulture) })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("node could not be started");
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"upstash-bench.mjs {op} failed ({process.ExitCode}): {await stderr}");
-        }
-
-        using var result = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
-        return result.RootElement.GetProperty("seconds").GetDouble();
-    }
-
-    /// <summary>Deterministic records and queries shared by both sides.</summary>
-    private sealed record Dataset(IReadOnlyList<VectorRecord> Records, IReadOnlyList<float[]> Queries)
-    {
-        public static Dataset Create(int records, int queries)
-        {
-            var random = new Random(20261124);
-            var regions = new[] { "India", "Japan", "Mexico", "Italy", "Poland" };
-            var list = new List<VectorRecord>(records);
-            for (var i = 0; i < records; i++)
-            {
-                var metadata = JsonDocument.Parse($$"""{"n":{{i}},"region":"{{regions[i % regions.Length]}}"}""").RootElement.Clone();
-                list.Add(new VectorRecord($"rec-{i:D6}") { Vector = UnitVector(random), Text = $"Benchmark food number {i} from {regions[i % regions.Length]}.", Metadata = metadata });
-            }
-
-            return new Dataset(list, Enumerable.Range(0, queries).Select(_ => UnitVector(random)).ToList());
-        }
-
-        public string ToJson() => JsonSerializer.Serialize(new
-        {
-            ids = Records.Select(r => r.Id),
-            vectors = Records.Select(r => r.Vector),
-            data = Records.Select(r => r.Text),
-            metadatas = Records.Select(r => r.Metadata),
-            queries = Queries,
-        });
-
-        private static float[] UnitVector(Random random)
-        {
-            var vector = new float[Dimension];
-            double norm = 0;
-            for (var i = 0; i < vector.Length; i++)
-            {
-                vector[i] = (float)(random.NextDouble() * 2 - 1);
-                norm += vector[i] * vector[i];
-            }
-
-            var scale = (float)(1 / Math.Sqrt(norm));
-            for (var i = 0; i < vector.Length; i++)
-            {
-                vector[i] *= scale;
-            }
-
-            return vector;
-        }
-    }
+    private static Task<double> RunNodeAsync(string repoRoot, string script, RunningEmulator emulator, string collection, string op, string dataFile, CancellationToken cancellationToken)
+        => NodeScript.RunTimedAsync(script, ["--root", repoRoot, "--url", emulator.Url, "--token", emulator.Token, "--namespace", collection, "--op", op, "--data", dataFile,
+                     "--batch", BatchSize.ToString(CultureInfo.InvariantCulture), "--topk", TopK.ToString(CultureInfo.InvariantCulture)], cancellationToken);
 }
