@@ -76,6 +76,7 @@ public static class RagFoodServerExtensions
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<StoreInfoCache>();
+        services.TryAddSingleton<MetadataStructCache>();
         services.AddGrpc(grpc =>
         {
             // First added is outermost: exceptions from the auth check and the services are mapped alike.

@@ -9,7 +9,7 @@ namespace RagFood.Server.Grpc;
 
 /// <summary>The VectorService RPCs over the composed store: validate, map, call, map back.</summary>
 /// <remarks>Every call runs in a <see cref="ServingScope"/> so the response can name the store that served it.</remarks>
-internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor ingestor, StoreInfoCache storeInfo, VectorStoreTopology topology) : V1.VectorService.VectorServiceBase
+internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor ingestor, StoreInfoCache storeInfo, VectorStoreTopology topology, MetadataStructCache structs) : V1.VectorService.VectorServiceBase
 {
     public override async Task<V1.UpsertResponse> Upsert(V1.UpsertRequest request, ServerCallContext context)
     {
@@ -284,9 +284,9 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
 
     private static Include ToInclude(bool vectors, bool? metadata, bool? text) => new(vectors, metadata ?? true, text ?? true);
 
-    private static V1.VectorRecord ToProto(VectorRecord record)
+    private V1.VectorRecord ToProto(VectorRecord record)
     {
-        var result = new V1.VectorRecord { Id = record.Id, Metadata = StructMapping.ToStruct(record.Metadata) };
+        var result = new V1.VectorRecord { Id = record.Id, Metadata = structs.Get(record.Metadata) };
         if (record.Text is not null)
         {
             result.Text = record.Text;
@@ -300,9 +300,9 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
         return result;
     }
 
-    private static V1.ScoredRecord ToProto(ScoredRecord match)
+    private V1.ScoredRecord ToProto(ScoredRecord match)
     {
-        var result = new V1.ScoredRecord { Id = match.Id, Score = match.Score, Metadata = StructMapping.ToStruct(match.Metadata) };
+        var result = new V1.ScoredRecord { Id = match.Id, Score = match.Score, Metadata = structs.Get(match.Metadata) };
         if (match.Text is not null)
         {
             result.Text = match.Text;
