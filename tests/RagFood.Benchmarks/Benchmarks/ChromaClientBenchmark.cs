@@ -43,43 +43,13 @@ internal sealed class ChromaClientBenchmark : IBenchmark
         await using var server = await ChromaServer.StartAsync(context.CreateDirectory("chroma-server"));
         context.Log.WriteLine($"   chroma at {server.Url}; {recordCount} records x {Dimension}-d, batch {BatchSize}, {queryCount} queries, {rounds} rounds");
 
-        double dotnetAdd = 0, nodeAdd = 0, dotnetQuery = 0, nodeQuery = 0;
-        await Measure.InterleaveAsync(rounds,
-            async round =>
-            {
-                var (add, query) = await RunDotnetAsync(server.Url, "net" + round, data, cancellationToken);
-                dotnetAdd += add;
-                dotnetQuery += query;
-                context.Log.WriteLine($"   round {round} .NET : add {recordCount / add:0} rec/s, query {queryCount / query:0} q/s");
-            },
-            async round =>
-            {
-                var add = await RunNodeAsync(context.RepoRoot, script, server.Url, "js" + round, "add", dataFile, cancellationToken);
-                var query = await RunNodeAsync(context.RepoRoot, script, server.Url, "js" + round, "query", dataFile, cancellationToken);
-                nodeAdd += add;
-                nodeQuery += query;
-                context.Log.WriteLine($"   round {round} JS   : add {recordCount / add:0} rec/s, query {queryCount / query:0} q/s");
-            },
-            cancellationToken);
-
         var note = $"{recordCount} records x {Dimension}-d, batch {BatchSize}, top {TopK}, {rounds} interleaved rounds";
-        return
-        [
-            new(Name, "chroma upsert (provider)", "throughput", rounds * recordCount / dotnetAdd, "records/s")
-            {
-                Baseline = rounds * recordCount / nodeAdd,
-                BaselineName = "chromadb JS upsert",
-                Target = BenchmarkTarget.RatioAtLeast(1.0),
-                Note = note,
-            },
-            new(Name, "chroma query (provider)", "throughput", rounds * queryCount / dotnetQuery, "queries/s")
-            {
-                Baseline = rounds * queryCount / nodeQuery,
-                BaselineName = "chromadb JS query",
-                Target = BenchmarkTarget.RatioAtLeast(1.0),
-                Note = note,
-            },
-        ];
+        return await ClientComparison.RunAsync(context, Name, "chroma", "chromadb JS", rounds, recordCount, queryCount, note,
+            round => RunDotnetAsync(server.Url, "net" + round, data, cancellationToken),
+            async round => (
+                await RunNodeAsync(context.RepoRoot, script, server.Url, "js" + round, "add", dataFile, cancellationToken),
+                await RunNodeAsync(context.RepoRoot, script, server.Url, "js" + round, "query", dataFile, cancellationToken)),
+            cancellationToken);
     }
 
     private static async Task<(double AddSeconds, double QuerySeconds)> RunDotnetAsync(Uri url, string collection, VectorDataset data, CancellationToken cancellationToken)
