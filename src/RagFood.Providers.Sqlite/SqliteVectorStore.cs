@@ -126,6 +126,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         var written = await WriteAsync("upsert", state =>
         {
             var builder = LoadIndexLocked(state, ns, create: true)!.ToBuilder();
+            builder.ReserveAppends(prepared.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count(id => builder.Find(id) is null));
             using var transaction = _connection!.BeginTransaction();
             using var insert = _connection.CreateCommand();
             insert.Transaction = transaction;
@@ -628,12 +629,14 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         var stopwatch = Stopwatch.StartNew();
         var dimension = state.Space.Dimension;
         var builder = NamespaceIndex.Empty(ns, dimension, nsState.NextSequence).ToBuilder();
+        builder.ReserveAppends((int)Math.Min(nsState.Count, int.MaxValue));
         using (var command = _connection!.CreateCommand())
         {
             command.CommandText = "SELECT id, seq, text, metadata, vector FROM records WHERE namespace = $ns ORDER BY seq";
             command.Parameters.AddWithValue("$ns", ns);
             using var reader = command.ExecuteReader();
             var buffer = new byte[dimension * sizeof(float)];
+            var row = new float[dimension];
             while (reader.Read())
             {
                 var id = reader.GetString(0);
@@ -647,7 +650,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 reader.GetBytes(4, 0, buffer, 0, buffer.Length);
                 JsonElement? metadata = reader.IsDBNull(3) ? null : ParseStoredMetadata(reader.GetString(3));
                 var record = new IndexedRecord(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), metadata);
-                VectorCodec.FromBlob(buffer, builder.AppendLoadedRow(record));
+                VectorCodec.FromBlob(buffer, row);
+                builder.AppendLoaded(record, row);
             }
         }
 

@@ -19,6 +19,12 @@ internal struct TopKHeap
 
     public readonly bool WouldAccept(float score) => _count < _items.Length || score > _items[0].Cosine;
 
+    /// <summary>True once k hits are kept: from then on only a score above <see cref="WorstScore"/> gets in.</summary>
+    public readonly bool IsFull => _count == _items.Length;
+
+    /// <summary>The lowest kept score (meaningful once anything is kept).</summary>
+    public readonly float WorstScore => _items[0].Cosine;
+
     /// <summary>Adds a hit that <see cref="WouldAccept"/> approved.</summary>
     public void Add(float score, int slot)
     {

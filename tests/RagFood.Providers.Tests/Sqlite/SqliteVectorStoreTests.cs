@@ -195,6 +195,59 @@ public sealed class SqliteVectorStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Vectors_and_query_results_are_the_same_after_loading_more_than_a_chunk_from_the_file()
+    {
+        // 1,500 records: a full in-memory chunk and a partial one, rebuilt from the file's rows on reopen.
+        var random = new Random(17);
+        var records = Enumerable.Range(0, 1500).Select(i => new VectorRecord($"v{i}")
+        {
+            Vector = [.. Enumerable.Range(0, SqliteTestStores.Dimension).Select(_ => (float)((random.NextDouble() * 2) - 1))],
+        }).ToList();
+        var sparse = new float[SqliteTestStores.Dimension];
+        sparse[3] = 0.6f;
+        sparse[40] = -0.8f;
+        var queries = new[] { VectorQuery.ForVector(records[1234].Vector!, 10), VectorQuery.ForVector(sparse, 10) };
+        async Task<List<VectorRecord?>> FetchAll(SqliteVectorStore store)
+        {
+            var all = new List<VectorRecord?>();
+            foreach (var page in records.Chunk(SqliteVectorStore.MaxBatchSize))
+            {
+                all.AddRange(await store.FetchAsync(new FetchRequest { Ids = [.. page.Select(r => r.Id)], Include = Include.All }));
+            }
+
+            return all;
+        }
+
+        List<VectorRecord?> fetchedBefore;
+        var resultsBefore = new List<IReadOnlyList<ScoredRecord>>();
+        await using (var store = SqliteTestStores.Create(DbPath))
+        {
+            await store.UpsertAsync(new UpsertRequest(records[..1000]));
+            await store.UpsertAsync(new UpsertRequest(records[1000..]));
+            fetchedBefore = await FetchAll(store);
+            foreach (var query in queries)
+            {
+                resultsBefore.Add(await store.QueryAsync(query));
+            }
+        }
+
+        await using var reopened = SqliteTestStores.Create(DbPath);
+        var fetched = await FetchAll(reopened);
+        for (var i = 0; i < records.Count; i++)
+        {
+            Assert.Equal(fetchedBefore[i]!.Vector, fetched[i]!.Vector);
+        }
+
+        for (var q = 0; q < queries.Length; q++)
+        {
+            var results = await reopened.QueryAsync(queries[q]);
+            Assert.Equal(resultsBefore[q].Select(r => (r.Id, r.RawScore)), results.Select(r => (r.Id, r.RawScore)));
+        }
+
+        Assert.Equal("v1234", resultsBefore[0][0].Id);
+    }
+
+    [Fact]
     public async Task Vectors_are_stored_as_unit_vectors_since_cosine_ignores_length()
     {
         await using var store = SqliteTestStores.Create(DbPath);
