@@ -98,15 +98,27 @@ internal sealed class SqliteScanBenchmark : IBenchmark
         ];
     }
 
-    /// <summary>Reads every live vector float once (a vectorised sum): the least work any scan must do.</summary>
+    /// <summary>Reads every vector float in use once (a vectorised sum): the least work any scan must do.</summary>
+    /// <remarks>Chunks are dimension-major: a chunk holding <c>rows</c> slots uses the first <c>rows</c> floats of each
+    /// of its <c>Dimension</c> columns. When those fill the columns (every full chunk) they are one contiguous run.</remarks>
     private static float MemoryPass(Providers.Sqlite.Internal.NamespaceIndex index)
     {
         var sum = 0f;
-        var perChunk = Providers.Sqlite.Internal.NamespaceIndex.RecordsPerChunk;
-        for (var chunkIndex = 0; chunkIndex * perChunk < index.SlotCount; chunkIndex++)
+        for (var chunkIndex = 0; chunkIndex < index.Chunks.Length; chunkIndex++)
         {
-            var rows = Math.Min(index.SlotCount - chunkIndex * perChunk, perChunk);
-            sum += TensorPrimitives.Sum(index.Chunks[chunkIndex].AsSpan(0, rows * index.Dimension));
+            var chunk = index.Chunks[chunkIndex];
+            var rows = index.ChunkRows(chunkIndex);
+            var stride = index.ChunkStride(chunkIndex);
+            if (rows == stride)
+            {
+                sum += TensorPrimitives.Sum(chunk.AsSpan(0, rows * index.Dimension));
+                continue;
+            }
+
+            for (var d = 0; d < index.Dimension; d++)
+            {
+                sum += TensorPrimitives.Sum(chunk.AsSpan(d * stride, rows));
+            }
         }
 
         return sum;
