@@ -24,10 +24,11 @@ internal readonly record struct ScanHit(int Slot, float Cosine);
 /// records, dimension-major: each dimension is a contiguous column of one float per record
 /// (<c>chunk[d * stride + row]</c>). A scan then reads only the columns of the query's non-zero coordinates (see
 /// <see cref="ColumnDotKernel"/>), which for the sparse questions of the hashing embedder is a few percent of the
-/// bytes, while a dense query still streams the chunk front to back. Every chunk but the last is full (stride
-/// <see cref="RecordsPerChunk"/>); the last one's stride is its row count rounded up to <see cref="RowGranularity"/>,
-/// so its columns sit back to back too (no gaps for a dense scan to skip over, and no 4 MB block for a handful of
-/// records).</para>
+/// bytes, while a dense query still streams the chunk front to back. Chunks have a stride of
+/// <see cref="RecordsPerChunk"/> rows, except the only chunk of a namespace of fewer records, whose stride is its row
+/// count rounded up to <see cref="RowGranularity"/>: its columns then sit back to back (a dense scan of a small
+/// namespace, all of it in that chunk, skips no gaps) and a handful of records do not hold a 4 MB block. A partial
+/// last chunk after full ones keeps the full stride, so appends keep sharing it instead of regrowing it.</para>
 /// <para>A write copies only what it changes: the slot arrays (references and longs, not vectors), and a vector
 /// chunk only when a visible slot in it is overwritten or the last chunk must grow. Appends that fit in the last
 /// chunk write past the end of the previous snapshot's slots (rows no reader of that snapshot looks at), so they
@@ -40,7 +41,7 @@ internal sealed class NamespaceIndex
 {
     public const int RecordsPerChunk = 1024;
 
-    /// <summary>The last chunk's stride is its row count rounded up to this: one 64-byte cache line of floats.</summary>
+    /// <summary>A lone partial chunk's stride is its row count rounded up to this: one 64-byte cache line of floats.</summary>
     public const int RowGranularity = 16;
 
     private NamespaceIndex(
@@ -95,9 +96,11 @@ internal sealed class NamespaceIndex
     /// <summary>Slots (tombstones included) held by chunk <paramref name="chunkIndex"/>.</summary>
     public int ChunkRows(int chunkIndex) => Math.Min(SlotCount - (chunkIndex * RecordsPerChunk), RecordsPerChunk);
 
-    /// <summary>The stride a chunk holding <paramref name="rows"/> slots gets when it is the last one.</summary>
-    internal static int StrideFor(int rows) =>
-        Math.Min(RecordsPerChunk, (rows + RowGranularity - 1) / RowGranularity * RowGranularity);
+    /// <summary>The stride of chunk <paramref name="chunkIndex"/> when it is the last one and holds
+    /// <paramref name="rows"/> slots: trimmed for the first chunk, full size after it.</summary>
+    internal static int StrideFor(int chunkIndex, int rows) => chunkIndex == 0
+        ? Math.Min(RecordsPerChunk, (rows + RowGranularity - 1) / RowGranularity * RowGranularity)
+        : RecordsPerChunk;
 
     /// <summary>The unit vector of a slot, gathered from its chunk's columns.</summary>
     public float[] CopyVector(int slot)
@@ -285,7 +288,7 @@ internal sealed class NamespaceIndex
 
         // Appended vectors wait here, row-major, until a block of StagedRows consecutive slots is written column by
         // column: one run of stores per column per block instead of one store per column per record, each of them in
-        // another 4 KB page.
+        // another 4 KB page. Rented on the first append, returned by Build.
         private float[]? _staged;
         private int _stagedPitch;
         private int _stagedFirst;
@@ -379,6 +382,12 @@ internal sealed class NamespaceIndex
         public NamespaceIndex Build()
         {
             FlushStaged();
+            if (_staged is not null)
+            {
+                ArrayPool<float>.Shared.Return(_staged);
+                _staged = null;
+            }
+
             var tombstones = _slotCount - _liveCount;
             if (tombstones > 0 && tombstones >= Math.Max(RecordsPerChunk, _liveCount / 4))
             {
@@ -430,7 +439,7 @@ internal sealed class NamespaceIndex
                     fromRow[row] = source % RecordsPerChunk;
                 }
 
-                var stride = StrideFor(rows);
+                var stride = StrideFor(chunkIndex, rows);
                 var chunk = chunks[chunkIndex] = new float[stride * dimension];
                 for (var d = 0; d < dimension; d++)
                 {
@@ -483,7 +492,7 @@ internal sealed class NamespaceIndex
                 // each of StagedRows different L1 sets, where rows 4 KB apart would all fight over the same set.
                 _stagedPitch = (_base.Dimension + 15) / 16 * 16;
                 _stagedPitch += _stagedPitch / 16 % 2 == 0 ? 16 : 0;
-                _staged = new float[StagedRows * _stagedPitch];
+                _staged = ArrayPool<float>.Shared.Rent(StagedRows * _stagedPitch);
             }
 
             if (_stagedCount == 0)
@@ -571,11 +580,11 @@ internal sealed class NamespaceIndex
         private int GrowthStride(int chunkIndex, int row)
         {
             var reservedRows = _reservedSlotCount - (chunkIndex * RecordsPerChunk);
-            return reservedRows > row ? StrideFor(reservedRows) : RecordsPerChunk;
+            return reservedRows > row ? StrideFor(chunkIndex, reservedRows) : RecordsPerChunk;
         }
 
-        /// <summary>Shrinks the last chunk's stride to its rows (rounded up to <see cref="RowGranularity"/>), so a dense
-        /// scan reads its columns back to back and a small namespace does not hold a full-size chunk.</summary>
+        /// <summary>Shrinks a lone first chunk's stride to its rows (see <see cref="StrideFor"/>), so a dense scan of a
+        /// small namespace reads its columns back to back and the namespace does not hold a full-size chunk.</summary>
         /// <remarks>The trimmed chunk is a new array, so this is safe whether or not the builder owns the chunk.</remarks>
         private void TrimLastChunk()
         {
@@ -586,7 +595,7 @@ internal sealed class NamespaceIndex
 
             var dimension = _base.Dimension;
             var last = _chunks.Count - 1;
-            var stride = StrideFor(_slotCount - (last * RecordsPerChunk));
+            var stride = StrideFor(last, _slotCount - (last * RecordsPerChunk));
             if (_chunks[last].Length > stride * dimension)
             {
                 _chunks[last] = Restride(_chunks[last], dimension, stride);

@@ -243,18 +243,24 @@ public sealed class NamespaceIndexTests
         }
     }
 
-    [Fact]
-    public void Vectors_read_back_exactly_from_full_and_partial_chunks()
+    [Theory]
+    [InlineData(2100, 2, NamespaceIndex.RecordsPerChunk)] // a partial chunk after full ones keeps the full stride
+    [InlineData(52, 0, 64)] // a lone partial chunk is trimmed to its rows, rounded up to 16
+    [InlineData(1024, 0, NamespaceIndex.RecordsPerChunk)]
+    public void Vectors_read_back_exactly_from_full_and_partial_chunks(int count, int lastChunk, int lastStride)
     {
         var random = new Random(9);
-        var vectors = Enumerable.Range(0, 2100).Select(_ => RandomUnit(random, 37)).ToList();
+        var vectors = Enumerable.Range(0, count).Select(_ => RandomUnit(random, 37)).ToList();
         var index = BuildIndex(vectors);
 
-        Assert.Equal(3, index.Chunks.Length);
-        Assert.Equal(NamespaceIndex.RecordsPerChunk, index.ChunkStride(0));
-        Assert.Equal(52, index.ChunkRows(2));
-        Assert.Equal(64, index.ChunkStride(2)); // 52 rows rounded up to 16: the last chunk holds no 1024-row columns
-        Assert.Equal(64 * 37, index.Chunks[2].Length);
+        Assert.Equal(lastChunk + 1, index.Chunks.Length);
+        if (lastChunk > 0)
+        {
+            Assert.Equal(NamespaceIndex.RecordsPerChunk, index.ChunkStride(0));
+        }
+
+        Assert.Equal(lastStride, index.ChunkStride(lastChunk));
+        Assert.Equal(lastStride * 37, index.Chunks[lastChunk].Length);
         for (var slot = 0; slot < vectors.Count; slot++)
         {
             Assert.Equal(vectors[slot], index.CopyVector(slot));
@@ -262,8 +268,9 @@ public sealed class NamespaceIndexTests
     }
 
     [Theory]
-    [InlineData(1030, 5)] // the appends fit in the last chunk's trimmed stride and share it
-    [InlineData(1500, 40)] // the appends outgrow it: the last chunk is copied at full size
+    [InlineData(298, 5)] // the appends fit in the lone chunk's trimmed stride (304) and share it
+    [InlineData(300, 40)] // the appends outgrow it: the chunk is copied at a larger stride
+    [InlineData(1030, 5)] // the appends share a partial last chunk of full stride
     [InlineData(1024, 3)] // the appends open a new chunk
     public void Earlier_snapshots_keep_their_vectors_and_results_while_later_ones_overwrite_and_append(int count, int appended)
     {
@@ -275,7 +282,7 @@ public sealed class NamespaceIndexTests
         var resultsBefore = queries.Select(q => before.Search(q.Query, 20, null, CancellationToken.None)).ToList();
 
         var builder = before.ToBuilder();
-        var overwritten = new[] { 0, 700, count - 1 };
+        var overwritten = new[] { 0, count / 2, count - 1 };
         foreach (var slot in overwritten)
         {
             builder.Upsert($"r{slot}", null, null, RandomUnit(random, Dimension));
@@ -334,7 +341,7 @@ public sealed class NamespaceIndexTests
 
         var live = Enumerable.Range(0, 3000).Where(i => i % 7 == 0 || i % 11 == 0).ToList();
         Assert.Equal(live.Count, compacted.SlotCount);
-        Assert.Equal(NamespaceIndex.StrideFor(compacted.ChunkRows(0)), compacted.ChunkStride(0));
+        Assert.Equal(NamespaceIndex.StrideFor(0, compacted.ChunkRows(0)), compacted.ChunkStride(0));
         for (var slot = 0; slot < live.Count; slot++)
         {
             Assert.Equal($"r{live[slot]}", compacted.Slots[slot]!.Id);
@@ -351,19 +358,22 @@ public sealed class NamespaceIndexTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(300)]
-    [InlineData(700)]
-    [InlineData(5000)]
-    public void Reserving_too_few_or_too_many_appends_still_ends_with_every_vector_and_a_trimmed_last_chunk(int reserved)
+    [InlineData(0, 500)]
+    [InlineData(300, 500)]
+    [InlineData(500, 500)]
+    [InlineData(5000, 500)]
+    [InlineData(0, 900)]
+    [InlineData(900, 900)]
+    [InlineData(5000, 900)]
+    public void Reserving_too_few_or_too_many_appends_still_ends_with_every_vector_and_the_right_strides(int reserved, int appended)
     {
         const int Dimension = 20;
-        var random = new Random(reserved);
-        var first = Enumerable.Range(0, 1100).Select(_ => RandomUnit(random, Dimension)).ToList();
+        var random = new Random(reserved + appended);
+        var first = Enumerable.Range(0, 300).Select(_ => RandomUnit(random, Dimension)).ToList();
         var index = BuildIndex(first);
         var builder = index.ToBuilder();
         builder.ReserveAppends(reserved);
-        var more = Enumerable.Range(0, 700).Select(_ => RandomUnit(random, Dimension)).ToList();
+        var more = Enumerable.Range(0, appended).Select(_ => RandomUnit(random, Dimension)).ToList();
         for (var i = 0; i < more.Count; i++)
         {
             builder.Upsert($"m{i}", null, null, more[i]);
@@ -371,8 +381,16 @@ public sealed class NamespaceIndexTests
 
         var after = builder.Build();
 
-        Assert.Equal(1800, after.SlotCount);
-        Assert.Equal(NamespaceIndex.StrideFor(1800 - 1024), after.ChunkStride(1));
+        Assert.Equal(300 + appended, after.SlotCount);
+        if (after.SlotCount <= NamespaceIndex.RecordsPerChunk)
+        {
+            Assert.Equal(NamespaceIndex.StrideFor(0, after.SlotCount), after.ChunkStride(0));
+        }
+        else
+        {
+            Assert.Equal(NamespaceIndex.RecordsPerChunk, after.ChunkStride(0));
+            Assert.Equal(NamespaceIndex.RecordsPerChunk, after.ChunkStride(1));
+        }
         var all = first.Concat(more).ToList();
         for (var slot = 0; slot < all.Count; slot++)
         {
