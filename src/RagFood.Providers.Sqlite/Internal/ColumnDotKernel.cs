@@ -88,8 +88,9 @@ internal readonly ref struct QueryTerms
 /// <c>s = fma(column_k[row], weight_k, s)</c> over the terms in order, starting from zero — the same operations in
 /// the same order for every row, whichever pass, vector lane or scalar tail computes it — so identical vectors get
 /// bit-identical scores wherever they sit, and equal scores keep breaking ties by slot. Without 256-bit SIMD,
-/// <see cref="ScorePortable"/> adds one column per pass with
-/// <see cref="TensorPrimitives.MultiplyAdd(ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float})"/>.</para>
+/// <see cref="ScorePortable"/> adds one column per pass with the element-wise
+/// <see cref="TensorPrimitives.MultiplyAdd(ReadOnlySpan{float}, float, ReadOnlySpan{float}, Span{float})"/>, which is
+/// just as uniform across rows.</para>
 /// </remarks>
 internal static class ColumnDotKernel
 {
