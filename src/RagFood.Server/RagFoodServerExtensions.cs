@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RagFood.Server.Composition;
@@ -19,6 +20,7 @@ public static class RagFoodServerExtensions
     public static WebApplicationBuilder AddRagFoodServer(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddRagFoodConfigurationDefaults();
         builder.AddRagFoodKestrelDefaults();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddRagFoodAi(builder.Configuration);
@@ -26,6 +28,26 @@ public static class RagFoodServerExtensions
         builder.Services.AddRagFoodRag(builder.Configuration);
         builder.Services.AddRagFoodIngestion(builder.Configuration);
         builder.Services.AddRagFoodGrpc(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>Settings the server needs even when appsettings.json is not found, added beneath every other source.</summary>
+    /// <remarks>The content root is the working directory, so <c>dotnet /opt/ragfood/RagFood.Server.dll</c> started
+    /// elsewhere reads no appsettings.json. Without these defaults every request would then be logged twice at
+    /// Information level by ASP.NET Core: slower calls and a log that grows by gigabytes under load. appsettings.json,
+    /// environment variables and the command line all still override them.</remarks>
+    public static WebApplicationBuilder AddRagFoodConfigurationDefaults(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Grpc"] = "Warning",
+            },
+        });
         return builder;
     }
 

@@ -17,7 +17,7 @@ namespace RagFood.Core.Corpus;
 /// </remarks>
 public sealed record FoodItem(string Id, string Text, string? Region, string? Type)
 {
-    /// <summary>Metadata key of the original text.</summary>
+    /// <summary>Source key of the description; never a metadata key, because the text is the record's own text.</summary>
     public const string TextKey = "text";
 
     /// <summary>Metadata key of the region.</summary>
@@ -98,12 +98,14 @@ public sealed record FoodItem(string Id, string Text, string? Region, string? Ty
         return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 
-    /// <summary>Metadata stored with the record: region, type, name, original text and the extra fields.</summary>
+    /// <summary>Metadata stored with the record: region, type, name and the extra fields.</summary>
     /// <remarks>
-    /// A JSON object with <c>text</c>, then <c>region</c>, <c>type</c> and <c>name</c> when present, then the
-    /// extra fields in source order. An extra field whose name equals one of those four keys (possible only when
-    /// the source repeats a field in another letter case) is left out, so the mapped value wins.
-    /// The returned element owns its memory (it does not depend on a live document).
+    /// A JSON object with <c>region</c>, <c>type</c> and <c>name</c> when present, then the extra fields in source
+    /// order. The description is not repeated here: the record's text is <see cref="EnrichedText"/>, which starts
+    /// with it, so a copy would double every query response for nothing. An extra field whose name equals
+    /// <c>text</c> or one of the three keys (possible only when the source repeats a field in another letter case)
+    /// is left out, so the mapped value wins. The returned element owns its memory (it does not depend on a live
+    /// document).
     /// </remarks>
     public JsonElement ToMetadata()
     {
@@ -111,7 +113,6 @@ public sealed record FoodItem(string Id, string Text, string? Region, string? Ty
         using (var writer = new Utf8JsonWriter(buffer, CanonicalWriterOptions))
         {
             writer.WriteStartObject();
-            writer.WriteString(TextKey, Text);
             if (Region is not null)
             {
                 writer.WriteString(RegionKey, Region);

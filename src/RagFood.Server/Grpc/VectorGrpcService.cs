@@ -75,7 +75,12 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
         var matches = await store.QueryAsync(query, context.CancellationToken).ConfigureAwait(false);
         var serving = ServingInfo.From(scope, topology);
         var response = new V1.QueryResponse { ServedBy = serving.ServedBy, FallbackUsed = serving.FallbackUsed, EmbeddingModel = info.EmbeddingModel };
-        response.Matches.AddRange(matches.Select(ToProto));
+        response.Matches.Capacity = matches.Count;
+        foreach (var match in matches)
+        {
+            response.Matches.Add(ToProto(match));
+        }
+
         return response;
     }
 

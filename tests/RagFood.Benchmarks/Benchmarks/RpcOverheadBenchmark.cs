@@ -32,16 +32,18 @@ internal sealed class RpcOverheadBenchmark : IBenchmark
         var rows = new List<BenchmarkRow>();
         foreach (var concurrency in new[] { 1, 32 })
         {
-            // Sized so a loaded 2-core machine finishes in minutes: c=1 200 calls a round, c=32 640 a round.
-            var perWorker = context.Pick(concurrency == 1 ? 200 : 20, concurrency == 1 ? 20 : 4);
-            // Warm-up: JIT, connections, server caches.
-            await Measure.LoadAsync(concurrency, Math.Max(2, perWorker / 4), Query, cancellationToken);
-            await Measure.LoadAsync(concurrency, Math.Max(2, perWorker / 4), Ping, cancellationToken);
+            // Sized so a loaded 2-core machine finishes in about a minute: c=1 300 calls a round, c=32 1,600 a round.
+            var perWorker = context.Pick(concurrency == 1 ? 300 : 50, concurrency == 1 ? 30 : 5);
+            // Warm-up by time, not by count: tiered JIT (with dynamic PGO) recompiles the hot paths of both processes
+            // in the background for a second or more, and a round measured during that pays for the compiler too.
+            var warmUp = context.Pick(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
+            await Measure.WarmUpAsync(concurrency, warmUp, Query, cancellationToken);
+            await Measure.WarmUpAsync(concurrency, warmUp, Ping, cancellationToken);
 
             var query = new LatencySample();
             var ping = new LatencySample();
             await Measure.InterleaveAsync(
-                context.Pick(concurrency == 1 ? 10 : 6, 2),
+                context.Pick(10, 2),
                 async _ => query.Add(await Measure.LoadAsync(concurrency, perWorker, Query, cancellationToken)),
                 async _ => ping.Add(await Measure.LoadAsync(concurrency, perWorker, Ping, cancellationToken)),
                 cancellationToken);

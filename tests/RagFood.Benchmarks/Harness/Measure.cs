@@ -25,6 +25,26 @@ internal static class Measure
         }
     }
 
+    /// <summary>Runs <paramref name="operation"/> with <paramref name="concurrency"/> workers until
+    /// <paramref name="duration"/> has passed, recording nothing: JIT tiering, connection set-up and caches.</summary>
+    public static async Task WarmUpAsync(int concurrency, TimeSpan duration, Func<CancellationToken, Task> operation, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        var workers = new Task[concurrency];
+        for (var w = 0; w < concurrency; w++)
+        {
+            workers[w] = Task.Run(async () =>
+            {
+                while (elapsed.Elapsed < duration)
+                {
+                    await operation(cancellationToken);
+                }
+            }, cancellationToken);
+        }
+
+        await Task.WhenAll(workers);
+    }
+
     /// <summary>Runs <paramref name="operation"/> with <paramref name="concurrency"/> workers for
     /// <paramref name="operationsPerWorker"/> operations each and records every latency.</summary>
     public static async Task<LatencySample> LoadAsync(int concurrency, int operationsPerWorker, Func<CancellationToken, Task> operation, CancellationToken cancellationToken)

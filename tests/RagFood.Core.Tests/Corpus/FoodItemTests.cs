@@ -50,7 +50,7 @@ public sealed class FoodItemTests
     public void Content_hash_of_a_stored_record_matches_the_item_it_came_from()
     {
         var item = Load("""{"id": "x", "text": "Tea.", "region": "China", "n": {"b": 1, "a": 2}}""");
-        var storedMetadata = JsonDocument.Parse("""{"n": {"a": 2, "b": 1}, "region": "China", "text": "Tea."}""").RootElement;
+        var storedMetadata = JsonDocument.Parse("""{"n": {"a": 2, "b": 1}, "region": "China"}""").RootElement;
 
         Assert.Equal(item.ContentHash, FoodItem.ComputeContentHash(item.EnrichedText, storedMetadata));
     }
@@ -67,9 +67,9 @@ public sealed class FoodItemTests
     [Fact]
     public void Non_ascii_text_is_kept_readable_in_metadata()
     {
-        var item = new FoodItem("x", "Crème brûlée", "France", null);
+        var item = new FoodItem("x", "Crème brûlée is a baked custard.", "Île-de-France", null) { Name = "Crème brûlée" };
 
-        Assert.Equal("""{"text":"Crème brûlée","region":"France"}""", item.ToMetadata().GetRawText());
+        Assert.Equal("""{"region":"Île-de-France","name":"Crème brûlée"}""", item.ToMetadata().GetRawText());
     }
 
     [Fact]
@@ -77,9 +77,22 @@ public sealed class FoodItemTests
     {
         var item = new FoodItem("x", "Tea.", "China", null)
         {
-            Extra = new Dictionary<string, JsonElement> { ["region"] = JsonDocument.Parse("\"Elsewhere\"").RootElement },
+            Extra = new Dictionary<string, JsonElement>
+            {
+                ["region"] = JsonDocument.Parse("\"Elsewhere\"").RootElement,
+                ["text"] = JsonDocument.Parse("\"Another description\"").RootElement,
+            },
         };
 
-        Assert.Equal("""{"text":"Tea.","region":"China"}""", item.ToMetadata().GetRawText());
+        Assert.Equal("""{"region":"China"}""", item.ToMetadata().GetRawText());
+    }
+
+    [Fact]
+    public void Metadata_does_not_repeat_the_description_which_the_record_text_already_carries()
+    {
+        var item = new FoodItem("x", "Pho is a noodle soup.", "Vietnam", "Soup");
+
+        Assert.False(item.ToMetadata().TryGetProperty(FoodItem.TextKey, out _));
+        Assert.StartsWith(item.Text, item.EnrichedText, StringComparison.Ordinal);
     }
 }
