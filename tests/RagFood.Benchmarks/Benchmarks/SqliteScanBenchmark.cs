@@ -69,28 +69,14 @@ internal sealed class SqliteScanBenchmark : IBenchmark
             cancellationToken);
 
         // The full query path: argument checks, scan with a top-k heap, record materialisation.
-        var queryLatency = new List<double>();
         var vectorQuery = VectorQuery.ForVector(query, 10) with { Include = Include.None };
-        await store.QueryAsync(vectorQuery, cancellationToken);
-        for (var i = 0; i < context.Pick(21, 5); i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await store.QueryAsync(vectorQuery, cancellationToken);
-            queryLatency.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
+        var queryLatency = await TimeQueriesAsync(store, vectorQuery, context.Pick(21, 5), cancellationToken);
 
         // A text question through the built-in embedder: its vector has a few dozen non-zeros, so the column scan reads
         // only those columns of every chunk. The records stay dense random vectors, the worst case for everything else.
         const string question = "spicy noodle soup with pork";
-        var textLatency = new List<double>();
         var textQuery = VectorQuery.ForText(question, 10) with { Include = Include.None };
-        await store.QueryAsync(textQuery, cancellationToken);
-        for (var i = 0; i < context.Pick(201, 21); i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await store.QueryAsync(textQuery, cancellationToken);
-            textLatency.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
+        var textLatency = await TimeQueriesAsync(store, textQuery, context.Pick(201, 21), cancellationToken);
 
         var nonZeros = NonZeros(question);
         var scanGbps = bytes / Median(scanSeconds) / 1e9;
@@ -140,6 +126,21 @@ internal sealed class SqliteScanBenchmark : IBenchmark
         }
 
         return sum;
+    }
+
+    /// <summary>One untimed query (JIT, caches), then the latency in ms of each of <paramref name="count"/> more.</summary>
+    private static async Task<List<double>> TimeQueriesAsync(SqliteVectorStore store, VectorQuery query, int count, CancellationToken cancellationToken)
+    {
+        await store.QueryAsync(query, cancellationToken);
+        var latencies = new List<double>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await store.QueryAsync(query, cancellationToken);
+            latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        return latencies;
     }
 
     private static int NonZeros(string text)
