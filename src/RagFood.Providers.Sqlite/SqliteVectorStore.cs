@@ -1,14 +1,13 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RagFood.Core.Corpus;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Sqlite.Internal;
@@ -151,7 +150,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 pSeq.Value = builder.SequenceFor(record.Id);
                 pText.Value = (object?)record.Text ?? DBNull.Value;
                 pMetadata.Value = (object?)record.MetadataJson ?? DBNull.Value;
-                pHash.Value = ContentHash(record.Text, record.MetadataJson);
+                pHash.Value = FoodItem.ComputeContentHash(record.Text ?? "", record.Metadata);
                 pVector.Value = VectorCodec.ToBlob(record.UnitVector);
                 insert.ExecuteNonQuery();
                 builder.Upsert(record.Id, record.Text, record.Metadata, record.UnitVector);
@@ -958,12 +957,6 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
     {
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();
-    }
-
-    private static string ContentHash(string? text, string? metadataJson)
-    {
-        var bytes = Encoding.UTF8.GetBytes((text ?? "") + "\u0000" + (metadataJson ?? ""));
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
     private static VectorRecord ToRecord(NamespaceIndex index, int slot, Include include)

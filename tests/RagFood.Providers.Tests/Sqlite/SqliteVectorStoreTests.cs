@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using RagFood.Core.Corpus;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Sqlite;
@@ -51,6 +53,33 @@ public sealed class SqliteVectorStoreTests : IDisposable
             var page = await reopened.RangeAsync(new RangeRequest { Limit = 10 });
             Assert.Equal(["a", "c", "d"], page.Records.Select(r => r.Id));
         }
+    }
+
+    [Fact]
+    public async Task The_stored_content_hash_is_the_one_migration_checks_compute_from_a_read_back_record()
+    {
+        await using (var store = SqliteTestStores.Create(DbPath))
+        {
+            await store.UpsertAsync(new UpsertRequest([Food("a", "apple pie", """{"z":1,"a":{"y":2,"b":[1,"x"]}}"""), Food("b", "banana bread")]));
+        }
+
+        var stored = new Dictionary<string, string>();
+        await using (var connection = new SqliteConnection($"Data Source={DbPath};Mode=ReadOnly;Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT id, content_hash FROM records";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                stored[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        await using var reopened = SqliteTestStores.Create(DbPath);
+        var records = await reopened.FetchAsync(new FetchRequest { Ids = ["a", "b"], Include = Include.All });
+        Assert.Equal(2, stored.Count);
+        Assert.All(records, r => Assert.Equal(FoodItem.ComputeContentHash(r!.Text ?? "", r.Metadata), stored[r.Id]));
     }
 
     [Fact]
