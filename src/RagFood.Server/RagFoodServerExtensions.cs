@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RagFood.Server.Composition;
+using RagFood.Server.Edge;
 using RagFood.Server.Grpc;
 using RagFood.Server.Health;
 using RagFood.Server.Ingestion;
@@ -28,6 +29,7 @@ public static class RagFoodServerExtensions
         builder.Services.AddRagFoodRag(builder.Configuration);
         builder.Services.AddRagFoodIngestion(builder.Configuration);
         builder.Services.AddRagFoodGrpc(builder.Configuration);
+        builder.AddRagFoodEdge();
         return builder;
     }
 

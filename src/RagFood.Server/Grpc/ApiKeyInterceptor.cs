@@ -3,14 +3,15 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
-using RagFood.Server.Logging;
+using RagFood.Server.Edge;
 
 namespace RagFood.Server.Grpc;
 
 /// <summary>Requires <c>authorization: Bearer &lt;key&gt;</c> on the <c>ragfood.v1</c> services when API keys are configured.</summary>
 /// <remarks>Health and reflection stay open so that probes and tools work without a key. Keys are compared in constant time
-/// (over their SHA-256 digests, so that the length does not leak either) and re-read on configuration reload.</remarks>
-internal sealed class ApiKeyInterceptor(IOptionsMonitor<AuthOptions> options, ILogger<ApiKeyInterceptor> logger) : Interceptor
+/// (over their SHA-256 digests, so that the length does not leak either) and re-read on configuration reload. Refusals are
+/// logged at most once per peer and <see cref="EdgeOptions.RefusalLogInterval"/>.</remarks>
+internal sealed class ApiKeyInterceptor(IOptionsMonitor<AuthOptions> options, RefusalLog refusals) : Interceptor
 {
     private const string ProtectedPrefix = "/ragfood.v1.";
     private const string BearerPrefix = "Bearer ";
@@ -54,13 +55,13 @@ internal sealed class ApiKeyInterceptor(IOptionsMonitor<AuthOptions> options, IL
         var header = context.RequestHeaders.GetValue("authorization");
         if (string.IsNullOrEmpty(header))
         {
-            Log.RpcUnauthenticated(logger, context.Method, "no authorization header");
+            refusals.Unauthenticated(PeerAddress.Of(context), context.Method, "no authorization header");
             throw new RpcException(new Status(StatusCode.Unauthenticated, "This server requires an API key: send the metadata 'authorization: Bearer <key>'."));
         }
 
         if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) || !Matches(header[BearerPrefix.Length..].Trim(), keys))
         {
-            Log.RpcUnauthenticated(logger, context.Method, "API key not accepted");
+            refusals.Unauthenticated(PeerAddress.Of(context), context.Method, "API key not accepted");
             throw new RpcException(new Status(StatusCode.Unauthenticated, "The API key was not accepted; send 'authorization: Bearer <key>' with a current key."));
         }
     }

@@ -58,8 +58,8 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Debug, "{Method} rejected: {Message}")]
     public static partial void RpcInvalidArgument(ILogger logger, string method, string message);
 
-    [LoggerMessage(3003, LogLevel.Warning, "{Method} refused: {Reason}")]
-    public static partial void RpcUnauthenticated(ILogger logger, string method, string reason);
+    [LoggerMessage(3003, LogLevel.Warning, "{Method} from {Peer} refused: {Reason} ({Suppressed} similar refusal(s) from this peer not logged since the last line)")]
+    public static partial void RpcUnauthenticated(ILogger logger, string method, string peer, string reason, int suppressed);
 
     [LoggerMessage(3004, LogLevel.Debug, "{Method} ended early: {Status}")]
     public static partial void RpcEndedEarly(ILogger logger, string method, string status);
