@@ -15,7 +15,9 @@ namespace RagFood.Client;
 /// process (the DI registration <c>AddRagFoodClient</c> does) and dispose it at shutdown.</para>
 /// <para>Every call carries the API key (if configured) as <c>authorization: Bearer</c> and the
 /// <see cref="RagFoodClientOptions.DefaultDeadline"/>. Calls that fail with <c>Unavailable</c> before the server
-/// answered are retried by the channel's retry policy (<see cref="RagFoodClientOptions.MaxRetries"/>).</para>
+/// answered are retried by the channel's retry policy (<see cref="RagFoodClientOptions.MaxRetries"/>). Unary calls refused
+/// by the server's rate limit are sent again after the delay the server asks for, up to
+/// <see cref="RagFoodClientOptions.RateLimitRetries"/> times and <see cref="RagFoodClientOptions.MaxRateLimitDelay"/> each.</para>
 /// <para>Failures throw <see cref="RagFoodException"/> with the gRPC status and the server's message; cancelling the
 /// token throws <see cref="OperationCanceledException"/>.</para>
 /// </remarks>
@@ -25,6 +27,9 @@ public sealed class RagFoodClient : IDisposable
     private readonly RagService.RagServiceClient _rag;
     private readonly VectorService.VectorServiceClient _vectors;
     private readonly DiagnosticsService.DiagnosticsServiceClient _diagnostics;
+    private readonly TimeProvider _timeProvider;
+    private readonly int _rateLimitRetries;
+    private readonly TimeSpan _maxRateLimitDelay;
 
     /// <summary>Creates a client and its channel from validated options.</summary>
     /// <param name="options">Address, API key, deadline and retries.</param>
@@ -45,6 +50,9 @@ public sealed class RagFoodClient : IDisposable
         }
 
         Address = options.Address!;
+        _timeProvider = timeProvider;
+        _rateLimitRetries = options.RateLimitRetries;
+        _maxRateLimitDelay = options.MaxRateLimitDelay;
         _channel = GrpcChannel.ForAddress(Address, CreateChannelOptions(options, loggerFactory));
         var invoker = _channel.Intercept(new RagFoodCallInterceptor(options.ApiKey, options.DefaultDeadline, timeProvider));
         _rag = new RagService.RagServiceClient(invoker);
@@ -214,14 +222,22 @@ public sealed class RagFoodClient : IDisposable
         where TRequest : class
     {
         ArgumentNullException.ThrowIfNull(request);
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            using var call = invoke(this, request, new CallOptions(cancellationToken: cancellationToken));
-            return await call.ResponseAsync.ConfigureAwait(false);
-        }
-        catch (RpcException ex)
-        {
-            throw ToException(ex, cancellationToken);
+            try
+            {
+                using var call = invoke(this, request, new CallOptions(cancellationToken: cancellationToken));
+                return await call.ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (attempt < _rateLimitRetries && RetryDelay.Of(ex) is { } delay && delay <= _maxRateLimitDelay)
+            {
+                // The server's rate limit said when a token is back: wait that long (bounded) and send the call again.
+                await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex)
+            {
+                throw ToException(ex, cancellationToken);
+            }
         }
     }
 
@@ -265,7 +281,7 @@ public sealed class RagFoodClient : IDisposable
             detail = $"{detail} ({transport.GetBaseException().Message})";
         }
 
-        return new RagFoodException(ex.StatusCode, detail, Address, ex);
+        return new RagFoodException(ex.StatusCode, detail, Address, ex) { RetryAfter = RetryDelay.Of(ex) };
     }
 
     private static GrpcChannelOptions CreateChannelOptions(RagFoodClientOptions options, ILoggerFactory? loggerFactory)

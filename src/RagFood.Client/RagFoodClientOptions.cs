@@ -35,6 +35,15 @@ public sealed class RagFoodClientOptions
     /// <summary>Upper bound of the backoff between retries. Default 2 seconds.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How many times a call refused by the server's rate limit (<c>ResourceExhausted</c> with a retry delay) is
+    /// sent again after the delay the server asked for (0 disables). Default 2.</summary>
+    /// <remarks>Only delays up to <see cref="MaxRateLimitDelay"/> are waited for; a longer one (or a quota that is simply
+    /// used up, which carries no delay) fails at once with <see cref="RagFoodException.RetryAfter"/> set.</remarks>
+    public int RateLimitRetries { get; set; } = 2;
+
+    /// <summary>Longest server-requested delay the client waits before sending a rate-limited call again. Default 5 seconds.</summary>
+    public TimeSpan MaxRateLimitDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Largest message the client accepts from the server, in bytes. Default 16 MiB.</summary>
     public int MaxReceiveMessageSize { get; set; } = 16 * 1024 * 1024;
 }

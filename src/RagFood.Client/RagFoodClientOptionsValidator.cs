@@ -43,6 +43,16 @@ internal sealed class RagFoodClientOptionsValidator : IValidateOptions<RagFoodCl
             failures.Add("RagFood client: MaxBackoff must be at least InitialBackoff.");
         }
 
+        if (options.RateLimitRetries is < 0 or > MaxRetriesLimit)
+        {
+            failures.Add($"RagFood client: RateLimitRetries must be between 0 and {MaxRetriesLimit}.");
+        }
+
+        if (options.MaxRateLimitDelay < TimeSpan.Zero)
+        {
+            failures.Add("RagFood client: MaxRateLimitDelay must not be negative.");
+        }
+
         if (options.MaxReceiveMessageSize <= 0)
         {
             failures.Add("RagFood client: MaxReceiveMessageSize must be positive.");

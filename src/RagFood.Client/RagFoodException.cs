@@ -25,6 +25,10 @@ public sealed class RagFoodException : Exception
         Address = address;
     }
 
+    /// <summary>For a call refused by the server's rate limit: how long the server asked the caller to wait before
+    /// trying again (its <c>retry-after-ms</c> trailer or <c>google.rpc.RetryInfo</c>); otherwise <c>null</c>.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>The gRPC status code of the failed call.</summary>
     public StatusCode StatusCode { get; }
 

@@ -10,7 +10,7 @@ namespace RagFood.Server.Edge;
 public static class EdgeHostingExtensions
 {
     /// <summary>RagFood's Kestrel limits, beneath every other configuration source (so appsettings.json, the environment
-    /// and the command line override them). Kestrel binds <c>Kestrel:Limits:*</c> itself.</summary>
+    /// and the command line override them); bound onto Kestrel's limits at start.</summary>
     internal static readonly IReadOnlyDictionary<string, string?> KestrelLimitDefaults = new Dictionary<string, string?>
     {
         // A connection with no request in flight is closed after this (Kestrel's default is 130 s).
@@ -49,11 +49,16 @@ public static class EdgeHostingExtensions
             configuration.AddInMemoryCollection(TlsEndpoints(configuration, tls));
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            https.HandshakeTimeout = tls.HandshakeTimeout;
-            https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-        }));
+            // Kestrel reads Kestrel:Endpoints and Kestrel:EndpointDefaults itself, but not Kestrel:Limits.
+            context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.HandshakeTimeout = tls.HandshakeTimeout;
+                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+            });
+        });
 
         var exposed = PlaintextUrls(configuration).Where(url => !IsLoopback(url)).ToList();
         var allowed = configuration.GetValue<bool>($"{EdgeOptions.SectionName}:{nameof(EdgeOptions.AllowNonLoopbackPlaintext)}");
