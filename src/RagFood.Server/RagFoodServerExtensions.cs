@@ -121,6 +121,7 @@ public static class RagFoodServerExtensions
         app.MapGrpcService<DiagnosticsGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapRagFoodEdge();
         return app;
     }
 }

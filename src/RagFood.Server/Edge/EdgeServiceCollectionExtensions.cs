@@ -37,11 +37,26 @@ public static class EdgeServiceCollectionExtensions
         services.RemoveAll(typeof(IServiceMethodProvider<>));
         services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IServiceMethodProvider<>), typeof(GuardedServiceMethodProvider<>)));
 
+        services.TryAddSingleton<QueryBaselineService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<QueryBaselineService>, QueryBaselineMethodProvider>());
+
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<EdgeOptions>>((grpc, edge) =>
         {
             grpc.MaxReceiveMessageSize = edge.Value.MaxReceiveMessageSize;
             grpc.Interceptors.Add<RateLimitingInterceptor>();
         });
         return services;
+    }
+
+    /// <summary>Maps the edge's optional endpoints: the benchmark's query baseline when <c>Edge:EnableQueryBaseline</c>.</summary>
+    public static WebApplication MapRagFoodEdge(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (app.Services.GetRequiredService<IOptions<EdgeOptions>>().Value.EnableQueryBaseline)
+        {
+            app.MapGrpcService<QueryBaselineService>();
+        }
+
+        return app;
     }
 }

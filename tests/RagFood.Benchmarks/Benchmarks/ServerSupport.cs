@@ -12,20 +12,29 @@ internal static class ServerSupport
     public static string CorpusPath(BenchmarkContext context) => Path.Combine(context.RepoRoot, "data", "foods.json");
 
     /// <summary>Starts a server that ingests the shipped corpus and returns once every usable item is in the store.</summary>
-    public static async Task<ServerProcess> StartWithCorpusAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    /// <param name="context">The run.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    /// <param name="settings">Extra environment settings for the server (e.g. <c>Edge__EnableQueryBaseline</c>).</param>
+    public static async Task<ServerProcess> StartWithCorpusAsync(BenchmarkContext context, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var corpus = CorpusPath(context);
         var expected = await CountItemsAsync(corpus, cancellationToken);
         context.Log.WriteLine($"   starting the server with {expected} corpus items");
         long last = -1;
         var stableRounds = 0;
+        var environment = new Dictionary<string, string>
+        {
+            ["Ingestion__OnStart"] = "true",
+            ["Ingestion__CorpusPath"] = corpus,
+            ["Ollama__Url"] = "",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         return await ServerProcess.StartAsync(
-            new Dictionary<string, string>
-            {
-                ["Ingestion__OnStart"] = "true",
-                ["Ingestion__CorpusPath"] = corpus,
-                ["Ollama__Url"] = "",
-            },
+            environment,
             ready: async (address, ct) =>
             {
                 // Ready when every item is in, or the count has stopped moving (items the loader rejects never arrive).
