@@ -13,6 +13,7 @@ internal static class BenchmarkRegistry
         new RpcOverheadBenchmark(),
         new IngestThroughputBenchmark(),
         new ServerMemoryBenchmark(),
+        new LoadSoakBenchmark(),
         new ChromaClientBenchmark(),
         new UpstashClientBenchmark(),
     ];
