@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RagFood.Core.Corpus;
+using RagFood.Core.Durable;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Sqlite.Internal;
@@ -16,10 +17,11 @@ namespace RagFood.Providers.Sqlite;
 
 /// <summary>The embedded vector store: one SQLite file, searched exactly in memory.</summary>
 /// <remarks>
-/// <para><b>Durability.</b> WAL journal with <c>synchronous=FULL</c>: every write is one transaction, committed
-/// (and the WAL fsynced) before the call returns, so an acknowledged write survives a killed process and also a
-/// power cut. NORMAL would survive a killed process too but may lose the last commits on power loss; a write here
-/// is a batch of up to 1000 records, so one fsync per call is cheap next to embedding them.</para>
+/// <para><b>Durability.</b> WAL journal with <c>synchronous=FULL</c>: every write is committed (and the WAL fsynced)
+/// before the call returns, so an acknowledged write survives a killed process and also a power cut. NORMAL would
+/// survive a killed process too but may lose the last commits on power loss. Concurrent writes are group-committed
+/// (<see cref="SqliteVectorStoreOptions.GroupCommit"/>): they share one transaction and one fsync, each in its own
+/// savepoint, and readers see them only once that commit is durable.</para>
 /// <para><b>Search.</b> Each namespace is loaded into memory on first use (unit vectors in contiguous chunks,
 /// text and parsed metadata) and scanned exactly: cosine = dot product (SIMD via TensorPrimitives), a bounded
 /// heap keeps the top k, ties go to the earlier insertion, and filters are evaluated in process, only for records
@@ -46,6 +48,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteWriteBatch<StoreState> _batch;
+    private readonly GroupCommitter _committer;
     private SqliteConnection? _connection;
     private StoreState? _state;
     private volatile bool _disposed;
@@ -62,6 +66,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         _embedder = embeddingGenerator;
         _logger = logger ?? NullLogger<SqliteVectorStore>.Instance;
         DatabasePath = Path.GetFullPath(_options.Path);
+        _batch = new SqliteWriteBatch<StoreState>(() => _connection ?? throw new ObjectDisposedException(nameof(SqliteVectorStore)), s => Volatile.Write(ref _state, s));
+        _committer = new GroupCommitter(_batch, _writeLock, _options.GroupCommit ? _options.MaxGroupCommitBatch : 1);
     }
 
     public string Name => ProviderName;
@@ -126,8 +132,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         {
             var builder = LoadIndexLocked(state, ns, create: true)!.ToBuilder();
             builder.ReserveAppends(prepared.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count(id => builder.Find(id) is null));
-            using var transaction = _connection!.BeginTransaction();
-            using var insert = _connection.CreateCommand();
+            using var transaction = _batch.BeginWrite();
+            using var insert = _connection!.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT INTO records (namespace, id, seq, text, metadata, content_hash, vector)
@@ -345,8 +351,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
             }
 
             var builder = index.ToBuilder();
-            using var transaction = _connection!.BeginTransaction();
-            using var delete = _connection.CreateCommand();
+            using var transaction = _batch.BeginWrite();
+            using var delete = _connection!.CreateCommand();
             delete.Transaction = transaction;
             delete.CommandText = "DELETE FROM records WHERE namespace = $ns AND id = $id";
             delete.Parameters.Add("$ns", SqliteType.Text).Value = ns;
@@ -438,8 +444,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 return 0;
             }
 
-            using var transaction = _connection!.BeginTransaction();
-            using var command = _connection.CreateCommand();
+            using var transaction = _batch.BeginWrite();
+            using var command = _connection!.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = all
                 ? "DELETE FROM records; UPDATE namespaces SET next_seq = 0;"
@@ -482,8 +488,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 return false;
             }
 
-            using var transaction = _connection!.BeginTransaction();
-            using var command = _connection.CreateCommand();
+            using var transaction = _batch.BeginWrite();
+            using var command = _connection!.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = "DELETE FROM records WHERE namespace = $ns; DELETE FROM namespaces WHERE name = $ns;";
             command.Parameters.AddWithValue("$ns", ns);
@@ -550,7 +556,18 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     // ---- Internals: state --------------------------------------------------------------------------------------
 
-    private void Publish(StoreState state) => Volatile.Write(ref _state, state);
+    /// <summary>Makes a new state visible to readers; inside a group-commit batch only once the batch is durable.</summary>
+    private void Publish(StoreState state)
+    {
+        if (_batch.InBatch)
+        {
+            _batch.Pending = state;
+        }
+        else
+        {
+            Volatile.Write(ref _state, state);
+        }
+    }
 
     private async ValueTask<StoreState> GetStateAsync(CancellationToken cancellationToken)
     {
@@ -591,22 +608,22 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
     }
 
     /// <summary>Runs a write (or a load) under the write lock on the current state, translating SQLite failures.</summary>
+    /// <remarks>Through the group committer: concurrent writes share one transaction and one fsync (each in its own
+    /// savepoint), and each returns only once that commit is durable.</remarks>
     private async Task<T> WriteAsync<T>(string operation, Func<StoreState, T> action, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            cancellationToken.ThrowIfCancellationRequested();
-            return action(_state ?? throw new ObjectDisposedException(nameof(SqliteVectorStore)));
+            return await _committer.SubmitAsync(() =>
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                cancellationToken.ThrowIfCancellationRequested();
+                return action(_batch.Pending ?? _state ?? throw new ObjectDisposedException(nameof(SqliteVectorStore)));
+            }, cancellationToken);
         }
         catch (SqliteException ex)
         {
             throw Translate(operation, ex);
-        }
-        finally
-        {
-            _writeLock.Release();
         }
     }
 

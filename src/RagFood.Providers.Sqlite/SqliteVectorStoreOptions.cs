@@ -18,6 +18,13 @@ public sealed class SqliteVectorStoreOptions
     /// <summary>How long to wait for a file locked by someone else before failing. Default 5 s.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Group commit: concurrent writes share one transaction and one fsync, each acknowledged only once that
+    /// commit is durable. Default true; false commits (and fsyncs) every write on its own.</summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>Most writes (upsert, delete, reset calls) committed together in one group commit (1 to 4096). Default 256.</summary>
+    public int MaxGroupCommitBatch { get; set; } = 256;
+
     /// <summary>The embedding model id to record when the generator does not report one (optional).</summary>
     /// <remarks>The model id and dimension are written into the file on first use; opening the file later with
     /// a generator of another model or dimension fails instead of mixing vectors from two spaces.</remarks>
@@ -47,6 +54,11 @@ internal sealed class SqliteVectorStoreOptionsValidator : IValidateOptions<Sqlit
         if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > TimeSpan.FromMinutes(10))
         {
             failures.Add($"VectorStore:Sqlite:BusyTimeout must be positive and at most 10 minutes (was {options.BusyTimeout}).");
+        }
+
+        if (options.MaxGroupCommitBatch is < 1 or > 4096)
+        {
+            failures.Add($"VectorStore:Sqlite:MaxGroupCommitBatch must be between 1 and 4096 (was {options.MaxGroupCommitBatch}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

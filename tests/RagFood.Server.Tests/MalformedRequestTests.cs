@@ -75,7 +75,7 @@ public sealed class MalformedRequestTests : IAsyncLifetime, IDisposable
             Assert.Equal(StatusCode.InvalidArgument, status.StatusCode);
         }
 
-        var warnings = _logs.Entries.Where(e => e.EventId.Id == 3100).ToList();
+        var warnings = _logs.Entries.Where(e => e.EventId.Id == 3900).ToList();
         Assert.Single(warnings);
         Assert.Equal(LogLevel.Warning, warnings[0].Level);
         Assert.Null(warnings[0].Exception);

@@ -53,4 +53,46 @@ public sealed class SqliteKilledProcessTests : IDisposable
         Assert.All(fetched, (record, i) => Assert.Equal($"record number {i}", record?.Text));
         Assert.True((await reopened.GetInfoAsync()).Namespaces[""] >= lastAck + 1);
     }
+
+    [Fact]
+    public async Task Every_upsert_acknowledged_to_concurrent_writers_before_the_kill_is_in_the_file()
+    {
+        var path = _directory.File("killed-concurrent.db");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(typeof(ChildProcessProgram).Assembly.Location);
+        start.ArgumentList.Add("sqlite-concurrent-writer");
+        start.ArgumentList.Add(path);
+        start.ArgumentList.Add("16");
+
+        var acknowledged = new List<string>();
+        using (var child = Process.Start(start) ?? throw new InvalidOperationException("The writer process did not start."))
+        {
+            try
+            {
+                using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                while (acknowledged.Count < 300)
+                {
+                    var line = await child.StandardOutput.ReadLineAsync(patience.Token)
+                        ?? throw new InvalidOperationException("The writers exited early: " + await child.StandardError.ReadToEndAsync(patience.Token));
+                    acknowledged.Add(line["ack ".Length..]);
+                }
+            }
+            finally
+            {
+                // SIGKILL while the other writers' calls are in flight, some of them inside a batch's commit.
+                child.Kill(entireProcessTree: true);
+                await child.WaitForExitAsync();
+            }
+        }
+
+        await using var reopened = SqliteTestStores.Create(path);
+        var fetched = await reopened.FetchAsync(new FetchRequest { Ids = acknowledged });
+        Assert.All(fetched, (record, i) => Assert.Equal($"record {acknowledged[i]}", record?.Text));
+    }
 }

@@ -18,7 +18,13 @@ public static class ChildProcessProgram
             return 0;
         }
 
-        await Console.Error.WriteLineAsync("usage: sqlite-writer <database path>");
+        if (args is ["sqlite-concurrent-writer", var concurrentPath, var writers])
+        {
+            await RunConcurrentSqliteWritersAsync(concurrentPath, int.Parse(writers, System.Globalization.CultureInfo.InvariantCulture));
+            return 0;
+        }
+
+        await Console.Error.WriteLineAsync("usage: sqlite-writer <database path> | sqlite-concurrent-writer <database path> <writers>");
         return 2;
     }
 
@@ -33,5 +39,25 @@ public static class ChildProcessProgram
             await Console.Out.WriteLineAsync($"ack {i}");
             await Console.Out.FlushAsync();
         }
+    }
+
+    /// <summary>Many writers upsert at once (so their writes are group-committed) and each prints <c>ack ID</c> after
+    /// its call returns, until killed.</summary>
+    private static async Task RunConcurrentSqliteWritersAsync(string path, int writers)
+    {
+        var options = Options.Create(new SqliteVectorStoreOptions { Path = path });
+        await using var store = new SqliteVectorStore(options, new WordHashEmbeddingGenerator(64));
+        await store.OpenAsync();
+        var output = TextWriter.Synchronized(Console.Out);
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; ; i++)
+            {
+                var id = $"w{w}-{i}";
+                await store.UpsertAsync(new UpsertRequest([new VectorRecord(id) { Text = $"record {id}" }]));
+                output.WriteLine($"ack {id}");
+                output.Flush();
+            }
+        })));
     }
 }

@@ -1,0 +1,231 @@
+namespace RagFood.Core.Durable;
+
+/// <summary>What a <see cref="GroupCommitter"/> drives: one batch transaction around many writes.</summary>
+/// <remarks>All three run under the committer's gate, one batch at a time, on the caller's thread.</remarks>
+public interface IGroupCommitTarget
+{
+    /// <summary>Starts the batch's transaction.</summary>
+    void Begin();
+
+    /// <summary>Makes every write applied since <see cref="Begin"/> durable (the one fsync of the batch).</summary>
+    void Commit();
+
+    /// <summary>Undoes the batch after <see cref="Commit"/> (or a write's own undo) failed; must not throw.</summary>
+    void Abort();
+}
+
+/// <summary>Group commit: concurrent writes share one transaction and one durable commit, and each caller's task
+/// completes only after that commit.</summary>
+/// <remarks>
+/// <para>Leader/follower, no background thread: a caller queues its write and waits for the gate; whoever holds the
+/// gate takes every queued write (up to <see cref="MaxBatchSize"/>), begins, applies them in arrival order, commits
+/// once, then completes them all. While one batch commits (an fsync takes milliseconds), the next callers queue up
+/// and go together in the next batch, so batches grow with the load and a lone caller pays no extra wait.</para>
+/// <para>Each write must be atomic by itself inside the batch (the SQLite store uses a savepoint per write): one that
+/// throws fails alone and the others still commit. When the commit fails, every write of the batch fails with that
+/// exception and <see cref="IGroupCommitTarget.Abort"/> runs. A write whose caller is cancelled before it was taken
+/// is dropped; once taken it runs (and may itself observe the token).</para>
+/// <para>The gate is shared with the owner, which can hold it for work outside any batch (opening, disposing).</para>
+/// </remarks>
+public sealed class GroupCommitter
+{
+    private readonly Lock _queueLock = new();
+    private readonly Queue<Entry> _queue = new();
+    private readonly IGroupCommitTarget _target;
+    private readonly SemaphoreSlim _gate;
+
+    /// <summary>Creates a committer.</summary>
+    /// <param name="target">The transaction the batches run in.</param>
+    /// <param name="gate">The owner's write lock (1 slot); held while a batch runs.</param>
+    /// <param name="maxBatchSize">At most this many writes per batch; 1 turns group commit off (a transaction and a
+    /// durable commit per write).</param>
+    public GroupCommitter(IGroupCommitTarget target, SemaphoreSlim gate, int maxBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(gate);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        _target = target;
+        _gate = gate;
+        MaxBatchSize = maxBatchSize;
+    }
+
+    /// <summary>Largest number of writes committed together.</summary>
+    public int MaxBatchSize { get; }
+
+    /// <summary>Batches committed so far (for tests and metrics).</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Writes committed so far.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    private long _batches;
+    private long _writes;
+
+    /// <summary>Runs <paramref name="write"/> in the next batch and returns its result once the batch is durable.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled before the write was taken into a batch.</exception>
+    public async Task<T> SubmitAsync<T>(Func<T> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var entry = new Entry<T>(write);
+        lock (_queueLock)
+        {
+            _queue.Enqueue(entry);
+        }
+
+        // Wait for the gate, or for a batch led by someone else to finish this write (then there is nothing to lead).
+        using (cancellationToken.Register(static e => ((Entry)e!).Wake(), entry))
+        {
+            try
+            {
+                await _gate.WaitAsync(entry.Woken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                if (!entry.Completion.Task.IsCompleted && entry.TryAbandon())
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+
+                // Taken by a batch: its outcome is the answer.
+                return await entry.Completion.Task.ConfigureAwait(false);
+            }
+        }
+
+        try
+        {
+            if (!entry.Completion.Task.IsCompleted)
+            {
+                RunBatch();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return await entry.Completion.Task.ConfigureAwait(false);
+    }
+
+    private void RunBatch()
+    {
+        var batch = new List<Entry>();
+        lock (_queueLock)
+        {
+            while (batch.Count < MaxBatchSize && _queue.TryDequeue(out var next))
+            {
+                if (next.TryTake())
+                {
+                    batch.Add(next);
+                }
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _target.Begin();
+        }
+        catch (Exception ex)
+        {
+            batch.ForEach(e => e.Fail(ex));
+            return;
+        }
+
+        foreach (var entry in batch)
+        {
+            entry.Apply();
+        }
+
+        try
+        {
+            _target.Commit();
+        }
+        catch (Exception ex)
+        {
+            _target.Abort();
+            batch.ForEach(e => e.Fail(ex));
+            return;
+        }
+
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _writes, batch.Count);
+        batch.ForEach(e => e.Complete());
+    }
+
+    private abstract class Entry : IDisposable
+    {
+        private readonly CancellationTokenSource _wake = new();
+        private int _state; // 0 queued, 1 taken by a batch, 2 abandoned by its caller
+
+        /// <summary>Cancelled when the write is finished (or its caller gave up): ends the caller's wait for the gate.</summary>
+        public CancellationToken Woken => _wake.Token;
+
+        public void Wake() => _wake.Cancel();
+
+        public void Dispose() => _wake.Dispose();
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+
+        public bool TryAbandon() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
+
+        /// <summary>Runs the write inside the batch; a failure is kept for this entry alone.</summary>
+        public abstract void Apply();
+
+        /// <summary>The batch is durable: hand over the write's own outcome.</summary>
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class Entry<T>(Func<T> write) : Entry
+    {
+        private T? _result;
+        private Exception? _error;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Apply()
+        {
+            try
+            {
+                _result = write();
+            }
+            catch (Exception ex)
+            {
+                _error = ex;
+            }
+        }
+
+        public override void Complete()
+        {
+            if (_error is null)
+            {
+                // Wake first: once the result is set the caller may return and dispose this entry.
+                Wake();
+                Completion.TrySetResult(_result!);
+            }
+            else
+            {
+                Fail(_error);
+            }
+        }
+
+        public override void Fail(Exception exception)
+        {
+            Wake();
+            if (exception is OperationCanceledException cancelled)
+            {
+                Completion.TrySetCanceled(cancelled.CancellationToken);
+            }
+            else
+            {
+                Completion.TrySetException(exception);
+            }
+        }
+    }
+}

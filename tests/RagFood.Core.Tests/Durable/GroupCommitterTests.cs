@@ -1,0 +1,134 @@
+using RagFood.Core.Durable;
+
+namespace RagFood.Core.Tests.Durable;
+
+/// <summary>Concurrent writes share a batch and one commit; each caller hears back only after that commit.</summary>
+public sealed class GroupCommitterTests
+{
+    [Fact]
+    public async Task Concurrent_writes_share_batches_and_complete_only_after_their_commit()
+    {
+        var target = new RecordingTarget { CommitDelay = TimeSpan.FromMilliseconds(20) };
+        using var gate = new SemaphoreSlim(1, 1);
+        var committer = new GroupCommitter(target, gate, maxBatchSize: 256);
+
+        var writes = Enumerable.Range(0, 64).Select(i => Task.Run(() => committer.SubmitAsync(() => target.Apply(), CancellationToken.None))).ToList();
+        var batches = await Task.WhenAll(writes);
+
+        Assert.Equal(64, committer.Writes);
+        Assert.True(committer.Batches < 64, $"{committer.Batches} batches for 64 concurrent writes");
+        Assert.Equal(committer.Batches, target.Commits);
+        // A write returns the number of the batch it ran in; that batch had committed when the caller got it.
+        Assert.All(batches, batch => Assert.True(batch < target.Commits + 1 && target.CommittedBatches.Contains(batch)));
+    }
+
+    [Fact]
+    public async Task A_batch_size_of_one_commits_every_write_on_its_own()
+    {
+        var target = new RecordingTarget();
+        using var gate = new SemaphoreSlim(1, 1);
+        var committer = new GroupCommitter(target, gate, maxBatchSize: 1);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => committer.SubmitAsync(() => target.Apply(), CancellationToken.None))));
+
+        Assert.Equal(20, committer.Batches);
+        Assert.Equal(20, target.Commits);
+    }
+
+    [Fact]
+    public async Task A_failing_write_fails_alone()
+    {
+        var target = new RecordingTarget();
+        using var gate = new SemaphoreSlim(1, 1);
+        var committer = new GroupCommitter(target, gate, maxBatchSize: 256);
+
+        await gate.WaitAsync();
+        var good = committer.SubmitAsync(() => target.Apply(), CancellationToken.None);
+        var bad = committer.SubmitAsync<int>(() => throw new ArgumentException("bad record"), CancellationToken.None);
+        var alsoGood = committer.SubmitAsync(() => target.Apply(), CancellationToken.None);
+        gate.Release();
+
+        await good;
+        await alsoGood;
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => bad);
+        Assert.Equal("bad record", error.Message);
+        Assert.Equal(0, target.Aborts);
+    }
+
+    [Fact]
+    public async Task A_failed_commit_fails_every_write_of_the_batch_and_aborts()
+    {
+        var target = new RecordingTarget { FailCommit = true };
+        using var gate = new SemaphoreSlim(1, 1);
+        var committer = new GroupCommitter(target, gate, maxBatchSize: 256);
+
+        await gate.WaitAsync();
+        var writes = Enumerable.Range(0, 5).Select(i => committer.SubmitAsync(() => target.Apply(), CancellationToken.None)).ToList();
+        gate.Release();
+
+        foreach (var write in writes)
+        {
+            await Assert.ThrowsAsync<IOException>(() => write);
+        }
+
+        Assert.Equal(1, target.Aborts);
+        Assert.Equal(0, committer.Writes);
+    }
+
+    [Fact]
+    public async Task A_write_cancelled_while_queued_never_runs()
+    {
+        var target = new RecordingTarget();
+        using var gate = new SemaphoreSlim(1, 1);
+        var committer = new GroupCommitter(target, gate, maxBatchSize: 256);
+        using var cancel = new CancellationTokenSource();
+
+        await gate.WaitAsync();
+        var ran = false;
+        var write = committer.SubmitAsync(() => ran = true, cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
+        gate.Release();
+        await committer.SubmitAsync(() => target.Apply(), CancellationToken.None);
+
+        Assert.False(ran);
+        Assert.Equal(1, committer.Writes);
+    }
+
+    private sealed class RecordingTarget : IGroupCommitTarget
+    {
+        private int _batch;
+
+        public TimeSpan CommitDelay { get; init; }
+
+        public bool FailCommit { get; init; }
+
+        public int Commits { get; private set; }
+
+        public int Aborts { get; private set; }
+
+        public HashSet<int> CommittedBatches { get; } = [];
+
+        public int Apply() => _batch;
+
+        public void Begin() => _batch++;
+
+        public void Commit()
+        {
+            if (CommitDelay > TimeSpan.Zero)
+            {
+                Thread.Sleep(CommitDelay);
+            }
+
+            if (FailCommit)
+            {
+                throw new IOException("disk full");
+            }
+
+            Commits++;
+            CommittedBatches.Add(_batch);
+        }
+
+        public void Abort() => Aborts++;
+    }
+}
