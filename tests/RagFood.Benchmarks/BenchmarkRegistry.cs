@@ -14,6 +14,7 @@ internal static class BenchmarkRegistry
         new IngestThroughputBenchmark(),
         new ServerMemoryBenchmark(),
         new LoadSoakBenchmark(),
+        new GroupCommitBenchmark(),
         new ChromaClientBenchmark(),
         new UpstashClientBenchmark(),
     ];

@@ -47,6 +47,8 @@ public static class EdgeHostingExtensions
         {
             certificate = LoadCertificate(tls);
             configuration.AddInMemoryCollection(TlsEndpoints(configuration, tls));
+            // The URLs now live in Kestrel:Endpoints; left in place, Kestrel would warn that it ignores them.
+            builder.WebHost.UseUrls();
         }
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
