@@ -18,13 +18,22 @@ internal sealed record IngestOutcome(int Written, int Unchanged, IReadOnlyList<C
 /// </remarks>
 internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptions> options, ILogger<CorpusIngestor> logger)
 {
+    internal const int MaxLoggedProblems = 10;
+
     /// <summary>Maps raw items with <see cref="FoodCorpusLoader"/> and ingests the usable ones.</summary>
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<JsonElement> rawItems, string @namespace, CancellationToken cancellationToken)
     {
         var mapped = FoodCorpusLoader.Map(rawItems);
-        foreach (var problem in mapped.Problems)
+        // Every problem is in the outcome; the log gets the first few per call, so that an Ingest RPC full of bad items
+        // (1000 a call) cannot turn into 1000 log lines a call.
+        foreach (var problem in mapped.Problems.Take(MaxLoggedProblems))
         {
             Log.IngestionProblem(logger, problem.Index, problem.Id, problem.Reason);
+        }
+
+        if (mapped.Problems.Count > MaxLoggedProblems)
+        {
+            Log.IngestionProblemsNotLogged(logger, mapped.Problems.Count - MaxLoggedProblems);
         }
 
         var positions = IndexById(rawItems);
@@ -97,7 +106,11 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
             }
             catch (Exception ex) when (IsItemRejection(ex))
             {
-                Log.IngestionProblem(logger, index, record.Id, ex.Message);
+                if (problems.Count < MaxLoggedProblems)
+                {
+                    Log.IngestionProblem(logger, index, record.Id, ex.Message);
+                }
+
                 problems.Add(new CorpusProblem(index, record.Id, ex.Message));
             }
         }

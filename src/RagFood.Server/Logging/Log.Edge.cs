@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(3903, LogLevel.Information, "TLS endpoint {Url} uses the certificate {Subject} (expires {NotAfter:u})")]
     public static partial void TlsEndpoint(ILogger logger, string url, string subject, DateTime notAfter);
+
+    [LoggerMessage(3904, LogLevel.Warning, "{Count} more unusable item(s) in this ingestion not logged; the caller's answer lists every one")]
+    public static partial void IngestionProblemsNotLogged(ILogger logger, int count);
 }
