@@ -6,7 +6,6 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 using RagFood.Server.Grpc;
 using RagFood.Server.Logging;
@@ -18,7 +17,7 @@ namespace RagFood.Server.Edge;
 /// <remarks>Runs after the API-key check, so a partition is a key that was accepted (at most as many as are configured)
 /// or, without keys, an IP address. A refusal is RESOURCE_EXHAUSTED with the retry delay in the trailers; its log line
 /// is rate-limited per client like other refusals.</remarks>
-internal sealed class RateLimitingInterceptor : Interceptor, IDisposable
+internal sealed class RateLimitingInterceptor : AdmissionInterceptor, IDisposable
 {
     internal const string RetryAfterTrailer = "retry-after-ms";
     private const string ProtectedPrefix = "/ragfood.v1.";
@@ -50,37 +49,9 @@ internal sealed class RateLimitingInterceptor : Interceptor, IDisposable
         }
     }
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(requestStream, responseStream, context);
-    }
-
     public void Dispose() => _limiter?.Dispose();
 
-    private void Admit(ServerCallContext context)
+    protected override void Admit(ServerCallContext context)
     {
         if (_limiter is null || !context.Method.StartsWith(ProtectedPrefix, StringComparison.Ordinal))
         {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 using RagFood.Server.Edge;
 
@@ -11,40 +10,12 @@ namespace RagFood.Server.Grpc;
 /// <remarks>Health and reflection stay open so that probes and tools work without a key. Keys are compared in constant time
 /// (over their SHA-256 digests, so that the length does not leak either) and re-read on configuration reload. Refusals are
 /// logged at most once per peer and <see cref="EdgeOptions.RefusalLogInterval"/>.</remarks>
-internal sealed class ApiKeyInterceptor(IOptionsMonitor<AuthOptions> options, RefusalLog refusals) : Interceptor
+internal sealed class ApiKeyInterceptor(IOptionsMonitor<AuthOptions> options, RefusalLog refusals) : AdmissionInterceptor
 {
     private const string ProtectedPrefix = "/ragfood.v1.";
     private const string BearerPrefix = "Bearer ";
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Authorize(context);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Authorize(context);
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Authorize(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Authorize(context);
-        return continuation(requestStream, responseStream, context);
-    }
-
-    private void Authorize(ServerCallContext context)
+    protected override void Admit(ServerCallContext context)
     {
         var keys = options.CurrentValue.ApiKeys;
         if (keys.Count == 0 || !context.Method.StartsWith(ProtectedPrefix, StringComparison.Ordinal))

@@ -51,25 +51,20 @@ internal static class MalformedRequests
     /// <summary>Wraps a request marshaller: parser failures become a fresh empty request remembered as malformed.</summary>
     public static Marshaller<TRequest> Remembering<TRequest>(Marshaller<TRequest> inner)
         where TRequest : class
-    {
-        var deserialize = inner.ContextualDeserializer;
-        return new Marshaller<TRequest>(inner.ContextualSerializer, context =>
+        => Guarded(inner, reason =>
         {
-            try
-            {
-                return deserialize(context);
-            }
-            catch (Exception ex) when (Describe(ex) is { } reason)
-            {
-                var placeholder = Activator.CreateInstance<TRequest>();
-                Reasons.AddOrUpdate(placeholder, reason);
-                return placeholder;
-            }
+            var placeholder = Activator.CreateInstance<TRequest>();
+            Reasons.AddOrUpdate(placeholder, reason);
+            return placeholder;
         });
-    }
 
     /// <summary>Wraps a request marshaller: parser failures throw INVALID_ARGUMENT (for streamed requests).</summary>
     public static Marshaller<TRequest> Refusing<TRequest>(Marshaller<TRequest> inner)
+        where TRequest : class
+        => Guarded<TRequest>(inner, reason =>
+            throw new RpcException(new Status(StatusCode.InvalidArgument, MalformedRequestReporter.Message(typeof(TRequest), reason))));
+
+    private static Marshaller<TRequest> Guarded<TRequest>(Marshaller<TRequest> inner, Func<string, TRequest> onMalformed)
         where TRequest : class
     {
         var deserialize = inner.ContextualDeserializer;
@@ -81,7 +76,7 @@ internal static class MalformedRequests
             }
             catch (Exception ex) when (Describe(ex) is { } reason)
             {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, MalformedRequestReporter.Message(typeof(TRequest), reason)));
+                return onMalformed(reason);
             }
         });
     }

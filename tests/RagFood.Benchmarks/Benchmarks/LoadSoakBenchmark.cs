@@ -20,11 +20,7 @@ internal sealed class LoadSoakBenchmark : IBenchmark
 {
     private const int IdsPerClient = 50;
     private static readonly string[] Methods = ["Ask", "Query", "Fetch", "Upsert"];
-    private static readonly string[] Questions =
-    [
-        "spicy rice dish from India", "sweet dessert with honey", "noodle soup", "grilled meat street food",
-        "fermented vegetables", "flaky pastry with butter", "fish and seaweed", "chocolate cake",
-    ];
+    private static readonly string[] Questions = ServerSupport.Questions;
 
     public string Name => "soak";
 

@@ -16,11 +16,7 @@ namespace RagFood.Benchmarks.Benchmarks;
 /// size costs; the top-3 run (what the RAG pipeline retrieves) is reported without a target.</remarks>
 internal sealed class RpcOverheadBenchmark : IBenchmark
 {
-    private static readonly string[] Questions =
-    [
-        "spicy rice dish from India", "sweet dessert with honey", "noodle soup", "grilled meat street food",
-        "fermented vegetables", "flaky pastry with butter", "fish and seaweed", "chocolate cake",
-    ];
+    private static readonly string[] Questions = ServerSupport.Questions;
 
     public string Name => "rpc-overhead";
 

@@ -8,6 +8,13 @@ namespace RagFood.Benchmarks.Benchmarks;
 /// <summary>Starts the real server (its Release build) as a separate process for the RPC benchmarks.</summary>
 internal static class ServerSupport
 {
+    /// <summary>Food questions the RPC benchmarks ask, in rotation.</summary>
+    public static readonly string[] Questions =
+    [
+        "spicy rice dish from India", "sweet dessert with honey", "noodle soup", "grilled meat street food",
+        "fermented vegetables", "flaky pastry with butter", "fish and seaweed", "chocolate cake",
+    ];
+
     /// <summary>The shipped corpus, data/foods.json.</summary>
     public static string CorpusPath(BenchmarkContext context) => Path.Combine(context.RepoRoot, "data", "foods.json");
 
