@@ -130,7 +130,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
         var written = await WriteAsync("upsert", state =>
         {
-            var builder = LoadIndexLocked(state, ns, create: true)!.ToBuilder();
+            var builder = LoadIndexLocked(state, ns, create: true)!.ToBuilder(_batch.Id);
             builder.ReserveAppends(prepared.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count(id => builder.Find(id) is null));
             using var transaction = _batch.BeginWrite();
             using var insert = _connection!.CreateCommand();

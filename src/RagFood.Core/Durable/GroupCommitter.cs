@@ -21,9 +21,10 @@ public interface IGroupCommitTarget
 /// gate takes every queued write (up to <see cref="MaxBatchSize"/>), begins, applies them in arrival order, commits
 /// once, then completes them all. While one batch commits (an fsync takes milliseconds), the next callers queue up
 /// and go together in the next batch, so batches grow with the load and a lone caller pays no extra wait.</para>
-/// <para>Each write must be atomic by itself inside the batch (the SQLite store uses a savepoint per write): one that
-/// throws fails alone and the others still commit. When the commit fails, every write of the batch fails with that
-/// exception and <see cref="IGroupCommitTarget.Abort"/> runs. A write whose caller is cancelled before it was taken
+/// <para>When a write throws, the batch is aborted and its writes run again one batch each, so the failure stays that
+/// write's own and no write builds on another's partial effects; writes must therefore be repeatable (they run against
+/// the state the target rolled back to). When the commit fails, every write of the batch fails with that exception
+/// and <see cref="IGroupCommitTarget.Abort"/> runs. A write whose caller is cancelled before it was taken
 /// is dropped; once taken it runs (and may itself observe the token).</para>
 /// <para>The gate is shared with the owner, which can hold it for work outside any batch (opening, disposing).</para>
 /// </remarks>
@@ -126,6 +127,22 @@ public sealed class GroupCommitter
             return;
         }
 
+        if (!TryCommit(batch) && batch.Count > 1)
+        {
+            // One write failed: the batch was rolled back whole, and each write runs again in a batch of its own, so
+            // the failure stays that write's own and the writes after it never saw its partial effects.
+            foreach (var entry in batch)
+            {
+                entry.Reset();
+                TryCommit([entry]);
+            }
+        }
+    }
+
+    /// <summary>Begins, applies every write, and commits. False when a write failed (the batch is then aborted and,
+    /// for a lone write, that write fails); a failed begin or commit fails every write of the batch.</summary>
+    private bool TryCommit(List<Entry> batch)
+    {
         try
         {
             _target.Begin();
@@ -133,12 +150,21 @@ public sealed class GroupCommitter
         catch (Exception ex)
         {
             batch.ForEach(e => e.Fail(ex));
-            return;
+            return true;
         }
 
         foreach (var entry in batch)
         {
-            entry.Apply();
+            if (!entry.Apply())
+            {
+                _target.Abort();
+                if (batch.Count == 1)
+                {
+                    entry.Complete();
+                }
+
+                return false;
+            }
         }
 
         try
@@ -149,12 +175,13 @@ public sealed class GroupCommitter
         {
             _target.Abort();
             batch.ForEach(e => e.Fail(ex));
-            return;
+            return true;
         }
 
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _writes, batch.Count);
         batch.ForEach(e => e.Complete());
+        return true;
     }
 
     private abstract class Entry : IDisposable
@@ -173,8 +200,11 @@ public sealed class GroupCommitter
 
         public bool TryAbandon() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
 
-        /// <summary>Runs the write inside the batch; a failure is kept for this entry alone.</summary>
-        public abstract void Apply();
+        /// <summary>Runs the write inside the batch; false when it threw (the exception is kept for this entry).</summary>
+        public abstract bool Apply();
+
+        /// <summary>Forgets the outcome of an <see cref="Apply"/> whose batch was rolled back.</summary>
+        public abstract void Reset();
 
         /// <summary>The batch is durable: hand over the write's own outcome.</summary>
         public abstract void Complete();
@@ -189,16 +219,24 @@ public sealed class GroupCommitter
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override void Apply()
+        public override bool Apply()
         {
             try
             {
                 _result = write();
+                return true;
             }
             catch (Exception ex)
             {
                 _error = ex;
+                return false;
             }
+        }
+
+        public override void Reset()
+        {
+            _result = default;
+            _error = null;
         }
 
         public override void Complete()

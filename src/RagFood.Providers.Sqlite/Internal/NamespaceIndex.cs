@@ -267,7 +267,20 @@ internal sealed class NamespaceIndex
         return copy;
     }
 
-    public Builder ToBuilder() => new(this);
+    /// <summary>The chunk arrays only this snapshot holds, and the group-commit batch it was built in (0: none).</summary>
+    /// <remarks>Valid only while the snapshot is the unpublished result of a write in that batch: the next write of the
+    /// same batch may then update those chunks in place instead of copying them (see <see cref="ToBuilder(long)"/>).</remarks>
+    private HashSet<int>? _privateChunks;
+    private long _builtInBatch;
+
+    public Builder ToBuilder() => new(this, batch: 0);
+
+    /// <summary>A builder for a write inside group-commit batch <paramref name="batch"/> (non-zero). When this snapshot
+    /// was itself built by an earlier write of the same batch, and so was never published, the builder takes over the
+    /// chunks that snapshot alone holds instead of copying them again: one copy per chunk per batch, not per write.
+    /// This snapshot must not be used afterwards; the batch discards it (and reruns its writes one by one) if a write
+    /// fails.</summary>
+    public Builder ToBuilder(long batch) => new(this, batch);
 
     /// <summary>Builds the next snapshot from this one; used only under the store's write lock, and done with once
     /// <see cref="Build"/> has run (the snapshot it returns shares the builder's chunks).</summary>
@@ -294,9 +307,17 @@ internal sealed class NamespaceIndex
         private int _stagedFirst;
         private int _stagedCount;
 
-        public Builder(NamespaceIndex source)
+        private readonly long _batch;
+
+        public Builder(NamespaceIndex source, long batch)
         {
             _base = source;
+            _batch = batch;
+            if (batch != 0 && source._builtInBatch == batch && source._privateChunks is { } inherited)
+            {
+                _ownedChunks.UnionWith(inherited);
+            }
+
             _chunks = [.. source.Chunks];
             _slots = (IndexedRecord?[])source.Slots.Clone();
             _sequences = (long[])source.Sequences.Clone();
@@ -396,7 +417,12 @@ internal sealed class NamespaceIndex
 
             TrimLastChunk();
             return new NamespaceIndex(_base.Name, _base.Dimension, [.. _chunks], _slots, _sequences, _slotCount,
-                _liveCount, NextSequence, _slotsById.ToImmutable());
+                _liveCount, NextSequence, _slotsById.ToImmutable())
+            {
+                // The chunks this builder made are held by the new snapshot alone (a trimmed last chunk is a new array too).
+                _privateChunks = _batch == 0 ? null : [.. _ownedChunks],
+                _builtInBatch = _batch,
+            };
         }
 
         /// <summary>Rewrites live records into fresh chunks so tombstones stop costing scan time and memory.</summary>

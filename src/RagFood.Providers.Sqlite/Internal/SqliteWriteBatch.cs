@@ -11,6 +11,10 @@ internal sealed class SqliteWriteBatch<TState>(Func<SqliteConnection> connection
 {
     private SqliteTransaction? _transaction;
     private long _savepoints;
+    private long _batches;
+
+    /// <summary>The running batch's number (unique per store), or 0 outside a batch.</summary>
+    public long Id { get; private set; }
 
     /// <summary>Whether a batch is running (writes then publish into <see cref="Pending"/>).</summary>
     public bool InBatch => _transaction is not null;
@@ -22,6 +26,7 @@ internal sealed class SqliteWriteBatch<TState>(Func<SqliteConnection> connection
     {
         Pending = null;
         _transaction = connection().BeginTransaction();
+        Id = ++_batches;
     }
 
     public void Commit()
@@ -30,6 +35,7 @@ internal sealed class SqliteWriteBatch<TState>(Func<SqliteConnection> connection
         transaction.Commit();
         transaction.Dispose();
         _transaction = null;
+        Id = 0;
         if (Pending is { } state)
         {
             publish(state);
@@ -57,6 +63,7 @@ internal sealed class SqliteWriteBatch<TState>(Func<SqliteConnection> connection
             _transaction?.Dispose();
             _transaction = null;
             Pending = null;
+            Id = 0;
         }
     }
 

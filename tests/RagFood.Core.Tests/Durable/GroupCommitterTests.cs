@@ -36,7 +36,7 @@ public sealed class GroupCommitterTests
     }
 
     [Fact]
-    public async Task A_failing_write_fails_alone()
+    public async Task A_failing_write_fails_alone_and_the_others_of_its_batch_are_rerun_and_committed()
     {
         var target = new RecordingTarget();
         using var gate = new SemaphoreSlim(1, 1);
@@ -48,11 +48,15 @@ public sealed class GroupCommitterTests
         var alsoGood = committer.SubmitAsync(() => target.Apply(), CancellationToken.None);
         gate.Release();
 
-        await good;
-        await alsoGood;
+        var firstBatch = await good;
+        var secondBatch = await alsoGood;
         var error = await Assert.ThrowsAsync<ArgumentException>(() => bad);
         Assert.Equal("bad record", error.Message);
-        Assert.Equal(0, target.Aborts);
+        // The shared batch was rolled back; each write then ran in a batch of its own, the good ones committed.
+        Assert.True(target.CommittedBatches.Contains(firstBatch) && target.CommittedBatches.Contains(secondBatch));
+        Assert.NotEqual(firstBatch, secondBatch);
+        Assert.Equal(2, committer.Writes);
+        Assert.Equal(2, target.Aborts);
     }
 
     [Fact]
