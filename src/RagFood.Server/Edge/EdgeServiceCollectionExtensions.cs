@@ -34,7 +34,17 @@ public static class EdgeServiceCollectionExtensions
 
         // grpc-dotnet's binder reports an unparsable body as UNKNOWN with an Error and a stack trace; ours binds the
         // same methods with marshallers that make it INVALID_ARGUMENT (see GuardedServiceMethodProvider).
-        services.RemoveAll(typeof(IServiceMethodProvider<>));
+        // Only grpc-dotnet's own binder is replaced; other providers (JSON transcoding, if added) stay.
+        var binders = services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>)
+            && d.ImplementationType is { IsGenericTypeDefinition: true } type
+            && type.Name == "BinderServiceMethodProvider`1"
+            && type.Assembly == typeof(GrpcServiceOptions).Assembly).ToList();
+        if (binders.Count == 0)
+        {
+            throw new InvalidOperationException("AddRagFoodEdgeServices must run after AddGrpc: grpc-dotnet's method binder was not found.");
+        }
+
+        binders.ForEach(d => services.Remove(d));
         services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IServiceMethodProvider<>), typeof(GuardedServiceMethodProvider<>)));
 
         services.TryAddSingleton<QueryBaselineService>();
