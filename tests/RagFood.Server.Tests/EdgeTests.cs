@@ -202,6 +202,27 @@ public sealed class EdgeTests
         }
     }
 
+    [Fact]
+    public async Task The_message_size_limit_is_Edge_MaxReceiveMessageSize_not_Kestrels_body_limit()
+    {
+        await using var host = await ServerHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Ingestion:OnStart"] = "false",
+            ["Edge:MaxReceiveMessageSize"] = (8 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var text = new string('r', 7000);
+        var request = new UpsertRequest { Namespace = "big" };
+        request.Records.AddRange(Enumerable.Range(0, 800).Select(i => new VectorRecord { Id = $"big-{i}", Text = text }));
+        Assert.True(request.CalculateSize() > 5 * 1024 * 1024);
+
+        var reply = await host.Vector.UpsertAsync(request);
+        request.Records.AddRange(Enumerable.Range(800, 400).Select(i => new VectorRecord { Id = $"big-{i}", Text = text }));
+        var tooBig = await Assert.ThrowsAsync<RpcException>(() => host.Vector.UpsertAsync(request).ResponseAsync);
+
+        Assert.Equal(800, reply.Upserted);
+        Assert.Equal(StatusCode.ResourceExhausted, tooBig.StatusCode);
+    }
+
     private static WebApplication Build(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Testing" });

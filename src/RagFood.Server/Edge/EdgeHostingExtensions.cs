@@ -27,9 +27,10 @@ public static class EdgeHostingExtensions
         // Header limits (Kestrel's defaults, stated so they are documented and visible).
         ["Kestrel:Limits:Http2:MaxRequestHeaderFieldSize"] = "16384",
         ["Kestrel:Limits:MaxRequestHeadersTotalSize"] = "32768",
-        // Non-gRPC request bodies (gRPC checks Edge:MaxReceiveMessageSize per message instead).
-        ["Kestrel:Limits:MaxRequestBodySize"] = "4194304",
     };
+
+    /// <summary>Room above the gRPC message limit for the 5-byte gRPC frame header (and a little more).</summary>
+    internal const long MessageFramingAllowance = 64 * 1024;
 
     /// <summary>Applies the Kestrel limits, the TLS endpoint (<c>Tls:*</c>) and the loopback rule for plaintext
     /// (<c>Edge:AllowNonLoopbackPlaintext</c>). Call after <c>AddRagFoodKestrelDefaults</c>.</summary>
@@ -55,6 +56,13 @@ public static class EdgeHostingExtensions
         {
             // Kestrel reads Kestrel:Endpoints and Kestrel:EndpointDefaults itself, but not Kestrel:Limits.
             context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
+            // Kestrel's body limit applies to gRPC calls too, and a body over it fails as UNKNOWN; keep it above the
+            // gRPC message limit so that gRPC's own check (RESOURCE_EXHAUSTED, with a message) always comes first.
+            var messageLimit = context.Configuration.GetValue($"{EdgeOptions.SectionName}:{nameof(EdgeOptions.MaxReceiveMessageSize)}", new EdgeOptions().MaxReceiveMessageSize);
+            if (kestrel.Limits.MaxRequestBodySize is { } bodyLimit && bodyLimit < messageLimit + MessageFramingAllowance)
+            {
+                kestrel.Limits.MaxRequestBodySize = messageLimit + MessageFramingAllowance;
+            }
             kestrel.ConfigureHttpsDefaults(https =>
             {
                 https.HandshakeTimeout = tls.HandshakeTimeout;
