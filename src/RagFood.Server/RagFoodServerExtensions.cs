@@ -7,6 +7,7 @@ using RagFood.Server.Grpc;
 using RagFood.Server.Health;
 using RagFood.Server.Ingestion;
 using RagFood.Server.Rag;
+using RagFood.Server.Transfer;
 
 namespace RagFood.Server;
 
@@ -28,6 +29,7 @@ public static class RagFoodServerExtensions
         builder.Services.AddRagFoodRag(builder.Configuration);
         builder.Services.AddRagFoodIngestion(builder.Configuration);
         builder.Services.AddRagFoodGrpc(builder.Configuration);
+        builder.Services.AddRagFoodTransfer(builder.Configuration);
         return builder;
     }
 
@@ -117,6 +119,7 @@ public static class RagFoodServerExtensions
         app.MapGrpcService<VectorGrpcService>();
         app.MapGrpcService<RagGrpcService>();
         app.MapGrpcService<DiagnosticsGrpcService>();
+        app.MapRagFoodTransfer();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
