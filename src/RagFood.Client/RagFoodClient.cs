@@ -19,12 +19,14 @@ namespace RagFood.Client;
 /// <para>Failures throw <see cref="RagFoodException"/> with the gRPC status and the server's message; cancelling the
 /// token throws <see cref="OperationCanceledException"/>.</para>
 /// </remarks>
-public sealed class RagFoodClient : IDisposable
+public sealed partial class RagFoodClient : IDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly RagService.RagServiceClient _rag;
     private readonly VectorService.VectorServiceClient _vectors;
     private readonly DiagnosticsService.DiagnosticsServiceClient _diagnostics;
+    private readonly MigrationService.MigrationServiceClient _migration;
+    private readonly StoresService.StoresServiceClient _stores;
 
     /// <summary>Creates a client and its channel from validated options.</summary>
     /// <param name="options">Address, API key, deadline and retries.</param>
@@ -50,6 +52,8 @@ public sealed class RagFoodClient : IDisposable
         _rag = new RagService.RagServiceClient(invoker);
         _vectors = new VectorService.VectorServiceClient(invoker);
         _diagnostics = new DiagnosticsService.DiagnosticsServiceClient(invoker);
+        _migration = new MigrationService.MigrationServiceClient(invoker);
+        _stores = new StoresService.StoresServiceClient(invoker);
     }
 
     /// <summary>The server address this client calls.</summary>
