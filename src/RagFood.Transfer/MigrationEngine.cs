@@ -52,7 +52,7 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
             throw new TransferInputException($"Batch size {plan.BatchSize} is outside what {plan.Target.Name} accepts per write (1 to {plan.Target.MaxBatchSize}).");
         }
 
-        var source = await plan.Source.DescribeAsync(cancellationToken).ConfigureAwait(false);
+        var source = await WithRetriesAsync(plan.JobKey, plan.Source.Name, () => plan.Source.DescribeAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         if (plan.SourceSpace is { } declared)
         {
             source = source with { Space = declared };
@@ -63,7 +63,7 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
             throw new TransferInputException($"{source.Name} has no namespace '{ns}' (it has: {string.Join(", ", source.Counts.Keys.Select(k => $"'{k}'"))}).");
         }
 
-        var target = await plan.Target.DescribeAsync(cancellationToken).ConfigureAwait(false);
+        var target = await WithRetriesAsync(plan.JobKey, plan.Target.Name, () => plan.Target.DescribeAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         var mode = plan.Mode;
         if (mode == TransferMode.Auto)
         {
