@@ -33,6 +33,7 @@ public sealed class ExportFileSource(string path) : IRecordSource
         Dictionary<string, long>? endCounts = null;
         ExportHeader? header = null;
         var lineNumber = 0L;
+        TransferInputException? unreadable = null;
         try
         {
             await foreach (var line in ReadLinesAsync(cancellationToken).ConfigureAwait(false))
@@ -49,7 +50,24 @@ public sealed class ExportFileSource(string path) : IRecordSource
                     throw new TransferInputException($"'{Path}' line {lineNumber}: data after the end line; the file is corrupt.");
                 }
 
-                using var document = Parse(line, lineNumber);
+                if (unreadable is not null)
+                {
+                    throw unreadable;
+                }
+
+                JsonDocument document;
+                try
+                {
+                    document = Parse(line, lineNumber);
+                }
+                catch (TransferInputException ex)
+                {
+                    // Corrupt if another line follows; cut off in the middle of a record if this was the last.
+                    unreadable = ex;
+                    continue;
+                }
+
+                using var owned = document;
                 var root = document.RootElement;
                 if (root.TryGetProperty("end", out _))
                 {
@@ -75,6 +93,11 @@ public sealed class ExportFileSource(string path) : IRecordSource
         if (header is null)
         {
             throw new TransferInputException($"'{Path}' is empty; it is not a RagFood export file.");
+        }
+
+        if (unreadable is not null)
+        {
+            throw new TransferInputException($"'{Path}' is truncated: it ends in the middle of a record at line {lineNumber}, after {records} complete records (the export did not finish, or the file was cut).", unreadable);
         }
 
         if (endCounts is null)
