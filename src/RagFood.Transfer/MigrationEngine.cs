@@ -46,6 +46,12 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
     /// <exception cref="EmbeddingSpaceMismatchException">Vectors mode across embedding spaces.</exception>
     public async Task<(SourceDescription Source, TransferMode Mode)> PrepareAsync(MigrationPlan plan, CancellationToken cancellationToken = default)
     {
+        var (source, _, mode) = await PrepareWithTargetAsync(plan, cancellationToken).ConfigureAwait(false);
+        return (source, mode);
+    }
+
+    private async Task<(SourceDescription Source, Sinks.SinkDescription Target, TransferMode Mode)> PrepareWithTargetAsync(MigrationPlan plan, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.BatchSize < 1 || plan.BatchSize > plan.Target.MaxBatchSize)
         {
@@ -89,13 +95,13 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
             }
         }
 
-        return (source, mode);
+        return (source, target, mode);
     }
 
     /// <summary>Runs a plan, streaming progress; the last event carries the summary.</summary>
     public async IAsyncEnumerable<MigrationEvent> RunAsync(MigrationPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var (source, mode) = await PrepareAsync(plan, cancellationToken).ConfigureAwait(false);
+        var (source, target, mode) = await PrepareWithTargetAsync(plan, cancellationToken).ConfigureAwait(false);
         var job = plan.JobKey;
         var durable = plan.Target.SupportsResume && !plan.DryRun;
         var notes = new List<string>();
@@ -164,6 +170,9 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
                 continue;
             }
 
+            // A namespace the target did not have before this job cannot hold unchanged records: no need to look.
+            var lookForUnchanged = plan.SkipUnchanged && (saved.ContainsKey(ns) || target.Counts.GetValueOrDefault(ns) > 0);
+
             await foreach (var page in plan.Source.ReadAsync(ns, plan.BatchSize, mode == TransferMode.Vectors, checkpoint.Position, cancellationToken).ConfigureAwait(false))
             {
                 var batch = new List<VectorRecord>(page.Records.Count);
@@ -199,7 +208,7 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
                 var written = 0;
                 try
                 {
-                    if (plan.SkipUnchanged && batch.Count > 0)
+                    if (lookForUnchanged && batch.Count > 0)
                     {
                         var before = batch.Count;
                         var current = batch;

@@ -15,5 +15,7 @@ internal static class BenchmarkRegistry
         new ServerMemoryBenchmark(),
         new ChromaClientBenchmark(),
         new UpstashClientBenchmark(),
+        new MigrationBenchmark(),
+        new MigrationMemoryBenchmark(),
     ];
 }
