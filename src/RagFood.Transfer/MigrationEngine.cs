@@ -88,6 +88,12 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
                 throw new TransferInputException($"{source.Name} does not record which embedding model wrote its vectors; name it (source embedding model, e.g. mxbai-embed-large) or use text mode.");
             }
 
+            if (target.Space is null && target.Dimension > 0 && target.Dimension != source.Space.Dimension)
+            {
+                throw new EmbeddingSpaceMismatchException(target.Name, new EmbeddingSpace("(model not recorded)", target.Dimension), source.Space,
+                    $"Vectors mode needs the target's dimension to match: the source {source.Name} is {source.Space}, the target {target.Name} holds {target.Dimension}-d vectors. Use text mode to re-embed for the target.");
+            }
+
             if (target.Space is { } targetSpace && targetSpace != source.Space)
             {
                 throw new EmbeddingSpaceMismatchException(target.Name, targetSpace, source.Space,
@@ -149,6 +155,11 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
 
         var readAtStart = state.Read;
         var started = Stopwatch.GetTimestamp();
+        if (mode == TransferMode.Vectors && target.Space is null && plan.Target.SupportsResume)
+        {
+            notes.Add($"{plan.Target.Name} records no embedding model: the vectors are copied as {source.Space}; query it with that model");
+        }
+
         var resumedNote = saved.Count > 0 ? " (resumed)" : "";
         var modeName = mode.ToString();
         TransferLog.Started(_logger, job, source.Name, plan.Target.Name, modeName, total, plan.BatchSize, resumedNote);
@@ -173,7 +184,7 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
             // A namespace the target did not have before this job cannot hold unchanged records: no need to look.
             var lookForUnchanged = plan.SkipUnchanged && (saved.ContainsKey(ns) || target.Counts.GetValueOrDefault(ns) > 0);
 
-            await foreach (var page in plan.Source.ReadAsync(ns, plan.BatchSize, mode == TransferMode.Vectors, checkpoint.Position, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in plan.Source.ReadAsync(ns, plan.BatchSize, mode == TransferMode.Vectors, checkpoint.Position, cancellationToken).WithLookaheadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var batch = new List<VectorRecord>(page.Records.Count);
                 var refusedHere = new List<RefusedRecord>();

@@ -21,8 +21,7 @@ public sealed class KilledMigrationTests(ChromaFixture chroma) : IDisposable
     [Fact]
     public async Task Killed_three_times_and_resumed_the_target_holds_exactly_the_source()
     {
-        // Vectors mode: the copy is bit-exact, so "exactly the source" includes every vector (text mode is covered by
-        // the quota pause-and-resume test, which resumes through the same checkpoint path).
+        // Vectors mode: the copy is bit-exact, so "exactly the source" includes every vector.
         const string mode = "vectors";
         var collection = ChromaFixture.UniqueCollection("killed");
         await using var source = TestStores.Chroma(chroma.Server.Url, collection);

@@ -4,7 +4,11 @@ using RagFood.Transfer.Sources;
 namespace RagFood.Transfer.Sinks;
 
 /// <summary>What a target holds before a transfer: its embedding space (when it has one) and counts per namespace.</summary>
-public sealed record SinkDescription(string Name, EmbeddingSpace? Space, IReadOnlyDictionary<string, long> Counts);
+public sealed record SinkDescription(string Name, EmbeddingSpace? Space, IReadOnlyDictionary<string, long> Counts)
+{
+    /// <summary>The target's vector dimension when it has one, even when it records no model (an Upstash custom-vector index).</summary>
+    public int Dimension { get; init; }
+}
 
 /// <summary>Something a transfer writes to: a store or an export file.</summary>
 /// <remarks>Writes are idempotent by id (an upsert replaces the whole record), so a batch written twice after a crash

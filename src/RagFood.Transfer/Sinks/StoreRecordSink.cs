@@ -19,7 +19,7 @@ public sealed class StoreRecordSink(IVectorStore store, int maxBatchSize, string
     {
         var info = await store.GetInfoAsync(cancellationToken).ConfigureAwait(false);
         var space = string.IsNullOrEmpty(info.EmbeddingModel) || info.Dimension <= 0 ? null : info.Space;
-        return new SinkDescription(Name, space, info.Namespaces);
+        return new SinkDescription(Name, space, info.Namespaces) { Dimension = info.Dimension };
     }
 
     public Task<IReadOnlyList<VectorRecord?>> FetchExistingAsync(string @namespace, IReadOnlyList<string> ids, bool includeVectors, CancellationToken cancellationToken = default) =>

@@ -83,9 +83,11 @@ internal sealed class MigrationMemoryBenchmark : IBenchmark
 
         await sampling.CancelAsync();
         await sampler;
-        if (summary is null || summary.Written != records || summary.Verification is not { Clean: true })
+        // Counts, ids and hashes must match; stored-vector overlap is reported (Chroma's HNSW is approximate on random vectors).
+        if (summary is null || summary.Written != records || summary.Verification is not { } report
+            || report.Namespaces.Any(n => n.MissingCount + n.ExtraCount + n.ChangedCount > 0 || n.ExpectedCount != n.ActualCount))
         {
-            throw new InvalidOperationException($"the migration did not end clean: {summary}");
+            throw new InvalidOperationException($"the migration did not copy every record exactly: {summary}");
         }
 
         return
@@ -93,7 +95,7 @@ internal sealed class MigrationMemoryBenchmark : IBenchmark
             new(Name, $"migrate {records:N0} records (server process)", "peak RSS above idle", peak - idle, "MB")
             {
                 Target = BenchmarkTarget.ValueAtMost(300),
-                Note = $"idle {idle:0} MB, peak {peak:0} MB; vectors mode, batch 100, verify included ({summary.ElapsedSeconds:0.0} s)",
+                Note = $"idle {idle:0} MB, peak {peak:0} MB; vectors mode, batch 100, verify included ({summary.ElapsedSeconds:0.0} s, overlap@10 {summary.Verification.Vectors?.OverlapAt10:0.000})",
             },
         ];
     }
