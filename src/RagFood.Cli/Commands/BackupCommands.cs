@@ -19,32 +19,24 @@ internal static class BackupCommands
         {
             file, store, gzip, ns, mode, sourceModel, collection,
         };
-        command.SetAction((parse, ct) => CliSession.RunAsync(parse, async (session, token) =>
+        command.SetAction((parse, ct) => CliSession.RunAsync(parse, (session, token) =>
         {
-            ExportRequest request;
-            try
+            return TransferOptions.StreamAsync(session, () =>
             {
-                request = new ExportRequest
+                var request = new ExportRequest
                 {
                     Path = TransferOptions.FullPath(parse.GetValue(file)),
                     Source = TransferOptions.ParseEndpoint(parse.GetValue(store) ?? "primary", parse.GetValue(collection), parse.GetValue(sourceModel)),
                     Gzip = parse.GetValue(gzip),
                     Mode = TransferOptions.ParseMode(parse.GetValue(mode)),
                 };
-            }
-            catch (ArgumentException ex)
-            {
-                await session.Error.WriteLineAsync("ragfood: " + ex.Message);
-                return ExitCodes.Usage;
-            }
+                if (parse.GetValue(ns) is { } only)
+                {
+                    request.Namespace = only;
+                }
 
-            if (parse.GetValue(ns) is { } only)
-            {
-                request.Namespace = only;
-            }
-
-            var summary = await TransferOutput.FollowAsync(session, session.Client.ExportAsync(request, token), "export", token);
-            return TransferOutput.Finish(session, summary);
+                return request;
+            }, request => session.Client.ExportAsync(request, token), "export", token);
         }, ct));
         return command;
     }
@@ -64,12 +56,11 @@ internal static class BackupCommands
         {
             file, store, mode, ns, batch, resume, dryRun, skipVerify, report,
         };
-        command.SetAction((parse, ct) => CliSession.RunAsync(parse, async (session, token) =>
+        command.SetAction((parse, ct) => CliSession.RunAsync(parse, (session, token) =>
         {
-            RestoreRequest request;
-            try
+            return TransferOptions.StreamAsync(session, () =>
             {
-                request = new RestoreRequest
+                var request = new RestoreRequest
                 {
                     Path = TransferOptions.FullPath(parse.GetValue(file)),
                     Store = parse.GetValue(store) ?? "primary",
@@ -80,20 +71,13 @@ internal static class BackupCommands
                     SkipVerify = parse.GetValue(skipVerify),
                     ReportPath = TransferOptions.FullPath(parse.GetValue(report)),
                 };
-            }
-            catch (ArgumentException ex)
-            {
-                await session.Error.WriteLineAsync("ragfood: " + ex.Message);
-                return ExitCodes.Usage;
-            }
+                if (parse.GetValue(ns) is { } only)
+                {
+                    request.Namespace = only;
+                }
 
-            if (parse.GetValue(ns) is { } only)
-            {
-                request.Namespace = only;
-            }
-
-            var summary = await TransferOutput.FollowAsync(session, session.Client.RestoreAsync(request, token), "restore", token);
-            return TransferOutput.Finish(session, summary);
+                return request;
+            }, request => session.Client.RestoreAsync(request, token), "restore", token);
         }, ct));
         return command;
     }

@@ -27,12 +27,11 @@ internal static class MigrateCommand
         {
             from, to, mode, corpus, ns, batch, dryRun, resume, skipVerify, report, gzip, questions, rewrite, sourceModel, collection,
         };
-        command.SetAction((parse, ct) => CliSession.RunAsync(parse, async (session, token) =>
+        command.SetAction((parse, ct) => CliSession.RunAsync(parse, (session, token) =>
         {
-            MigrateRequest request;
-            try
+            return TransferOptions.StreamAsync(session, () =>
             {
-                request = new MigrateRequest
+                var request = new MigrateRequest
                 {
                     Source = TransferOptions.ParseEndpoint(parse.GetValue(from)!, parse.GetValue(collection), parse.GetValue(sourceModel)),
                     Target = TransferOptions.ParseEndpoint(parse.GetValue(to) ?? "primary", null, null),
@@ -47,20 +46,13 @@ internal static class MigrateCommand
                     QuestionsPath = TransferOptions.FullPath(parse.GetValue(questions)),
                     RewriteUnchanged = parse.GetValue(rewrite),
                 };
-            }
-            catch (ArgumentException ex)
-            {
-                await session.Error.WriteLineAsync("ragfood: " + ex.Message);
-                return ExitCodes.Usage;
-            }
+                if (parse.GetValue(ns) is { } only)
+                {
+                    request.Namespace = only;
+                }
 
-            if (parse.GetValue(ns) is { } only)
-            {
-                request.Namespace = only;
-            }
-
-            var summary = await TransferOutput.FollowAsync(session, session.Client.MigrateAsync(request, token), "migrate", token);
-            return TransferOutput.Finish(session, summary);
+                return request;
+            }, request => session.Client.MigrateAsync(request, token), "migrate", token);
         }, ct));
         return command;
     }

@@ -97,5 +97,27 @@ internal static class TransferOptions
         return new TransferEndpoint { Store = text };
     }
 
+    /// <summary>Builds a request (a malformed option becomes exit code 1 with its message) and runs <paramref name="body"/> with it.</summary>
+    public static async Task<int> WithRequestAsync<TRequest>(CliSession session, Func<TRequest> build, Func<TRequest, Task<int>> body)
+    {
+        TRequest request;
+        try
+        {
+            request = build();
+        }
+        catch (ArgumentException ex)
+        {
+            await session.Error.WriteLineAsync("ragfood: " + ex.Message);
+            return ExitCodes.Usage;
+        }
+
+        return await body(request);
+    }
+
+    /// <summary><see cref="WithRequestAsync"/> for the streaming transfers: follows the events, prints the summary.</summary>
+    public static Task<int> StreamAsync<TRequest>(CliSession session, Func<TRequest> build, Func<TRequest, IAsyncEnumerable<TransferEvent>> call, string verb, CancellationToken cancellationToken) =>
+        WithRequestAsync(session, build, async request =>
+            TransferOutput.Finish(session, await TransferOutput.FollowAsync(session, call(request), verb, cancellationToken)));
+
     public static string FullPath(string? path) => string.IsNullOrWhiteSpace(path) ? "" : Path.GetFullPath(path.Trim());
 }

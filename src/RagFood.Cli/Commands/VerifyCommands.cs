@@ -22,12 +22,11 @@ internal static class VerifyCommands
         {
             from, to, mode, corpus, ns, sample, questions, report, sourceModel, collection,
         };
-        command.SetAction((parse, ct) => CliSession.RunAsync(parse, async (session, token) =>
+        command.SetAction((parse, ct) => CliSession.RunAsync(parse, (session, token) =>
         {
-            VerifyRequest request;
-            try
+            return TransferOptions.WithRequestAsync(session, () =>
             {
-                request = new VerifyRequest
+                var request = new VerifyRequest
                 {
                     Source = TransferOptions.ParseEndpoint(parse.GetValue(from)!, parse.GetValue(collection), parse.GetValue(sourceModel)),
                     Target = TransferOptions.ParseEndpoint(parse.GetValue(to) ?? "primary", null, null),
@@ -37,20 +36,17 @@ internal static class VerifyCommands
                     QuestionsPath = TransferOptions.FullPath(parse.GetValue(questions)),
                     ReportPath = TransferOptions.FullPath(parse.GetValue(report)),
                 };
-            }
-            catch (ArgumentException ex)
-            {
-                await session.Error.WriteLineAsync("ragfood: " + ex.Message);
-                return ExitCodes.Usage;
-            }
+                if (parse.GetValue(ns) is { } only)
+                {
+                    request.Namespace = only;
+                }
 
-            if (parse.GetValue(ns) is { } only)
+                return request;
+            }, async request =>
             {
-                request.Namespace = only;
-            }
-
-            var response = await session.Client.VerifyAsync(request, token);
-            return TransferOutput.FinishReport(session, response.Report, response.ReportPath, response);
+                var response = await session.Client.VerifyAsync(request, token);
+                return TransferOutput.FinishReport(session, response.Report, response.ReportPath, response);
+            });
         }, ct));
         return command;
     }
