@@ -6,6 +6,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RagFood.Core.Embeddings;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 
@@ -208,7 +209,7 @@ public sealed class ChromaVectorStore : IVectorStore
             if (query.Text is not null)
             {
                 collection = EnsureEmbedderFits(collection, "query");
-                vector = (await EmbedAsync([query.Text], cancellationToken).ConfigureAwait(false))[0];
+                vector = (await EmbedAsync([query.Text], cancellationToken, EmbeddingPurpose.ForQuery()).ConfigureAwait(false))[0];
                 CheckEmbeddedDimension(collection, vector.Length);
             }
             else
@@ -692,12 +693,12 @@ public sealed class ChromaVectorStore : IVectorStore
         return updated;
     }
 
-    private async Task<float[][]> EmbedAsync(IList<string> texts, CancellationToken cancellationToken)
+    private async Task<float[][]> EmbedAsync(IList<string> texts, CancellationToken cancellationToken, EmbeddingGenerationOptions? purpose = null)
     {
         GeneratedEmbeddings<Embedding<float>> embeddings;
         try
         {
-            embeddings = await _embedder.GenerateAsync(texts, null, cancellationToken).ConfigureAwait(false);
+            embeddings = await _embedder.GenerateAsync(texts, purpose, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
