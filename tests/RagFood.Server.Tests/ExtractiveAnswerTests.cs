@@ -19,7 +19,7 @@ public sealed class ExtractiveAnswerTests
     }
 
     [Fact]
-    public void Each_record_contributes_the_sentences_that_share_words_with_the_question_named_by_its_food()
+    public void Each_record_says_what_it_is_then_the_sentence_sharing_most_words_with_the_question_named_by_its_food()
     {
         var answer = ExtractiveAnswer.Build("Preamble:", "Which soup is eaten for breakfast in Vietnam?",
         [
@@ -30,14 +30,14 @@ public sealed class ExtractiveAnswerTests
         Assert.Equal(
             "Preamble:\n" +
             "- Pho: A noodle soup with beef and herbs. Hanoi families eat it for breakfast on the street.\n" +
-            "- Congee: It is often eaten for breakfast.\n" +
+            "- Congee is a rice porridge. It is often eaten for breakfast.\n" +
             "\n" +
             "Sources: [1] pho (0.80), [2] congee (0.70)",
             answer);
     }
 
     [Fact]
-    public void A_record_with_no_matching_sentence_contributes_its_first_sentence_and_the_id_names_it_without_a_name()
+    public void A_record_with_no_matching_sentence_contributes_only_its_first_sentence_and_the_id_names_it_without_a_name()
     {
         var answer = ExtractiveAnswer.Build("P", "something warming",
             [Source("dal-bhat", "Steamed rice with lentil soup. Eaten twice a day. This food is popular in Nepal.")]);

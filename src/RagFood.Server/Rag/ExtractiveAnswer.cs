@@ -7,13 +7,13 @@ using RagFood.Core.Retrieval;
 
 namespace RagFood.Server.Rag;
 
-/// <summary>Builds an answer a person can read from the retrieved records alone: for each record, the sentences that
-/// bear on the question, named by the food, without the enrichment sentences ingestion appends; sources listed after.</summary>
+/// <summary>Builds an answer a person can read from the retrieved records alone: for each record, what it is and the
+/// sentence that bears most on the question, named by the food, without the enrichment sentences ingestion appends; sources listed after.</summary>
 /// <remarks>
-/// A sentence bears on the question when it shares a content word with it (<see cref="LexicalTerms"/>: case, accents
-/// and simple plurals aside). A record with no such sentence contributes its first sentence, which in the corpus says
-/// what the food is. At most <see cref="MaxSentencesPerSource"/> sentences per record, in their original order. When
-/// the question names the best match, only that record answers; every retrieved record is still listed in Sources.
+/// Each record contributes its first sentence, which in the corpus says what the food is, then the later sentence that
+/// shares most content words with the question (<see cref="LexicalTerms"/>: case, accents and simple plurals aside),
+/// if any: at most <see cref="MaxSentencesPerSource"/> sentences, in their original order. When the question names
+/// the best match, only that record answers; every retrieved record is still listed in Sources.
 /// </remarks>
 internal static partial class ExtractiveAnswer
 {
@@ -100,18 +100,17 @@ internal static partial class ExtractiveAnswer
             }
         }
 
-        var chosen = sentences
+        // The first sentence says what the food is; the sentence sharing most words with the question follows it.
+        var chosen = new List<string> { sentences[0] };
+        var best = sentences
             .Select((sentence, index) => (sentence, index, overlap: ContentWords(sentence).Count(questionWords.Contains)))
+            .Skip(1)
             .Where(s => s.overlap > 0)
             .OrderByDescending(s => s.overlap).ThenBy(s => s.index)
-            .Take(MaxSentencesPerSource)
+            .Take(MaxSentencesPerSource - 1)
             .OrderBy(s => s.index)
-            .Select(s => s.sentence)
-            .ToList();
-        if (chosen.Count == 0)
-        {
-            chosen.Add(sentences[0]);
-        }
+            .Select(s => s.sentence);
+        chosen.AddRange(best);
 
         var body = string.Join(" ", chosen);
         return body.StartsWith(name, StringComparison.OrdinalIgnoreCase) ? body : $"{name}: {body}";
