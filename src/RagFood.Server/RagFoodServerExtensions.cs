@@ -75,6 +75,8 @@ public static class RagFoodServerExtensions
         services.AddOptions<RagOptions>().Bind(configuration.GetSection(RagOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RagOptions>, RagOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RagOptions>, RagOptionsValidator>());
+        services.TryAddSingleton<StoreInfoCache>();
+        services.TryAddSingleton<RelevanceFloorProvider>();
         services.TryAddSingleton<IRagPipeline, RagPipeline>();
         return services;
     }

@@ -308,6 +308,11 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
     private V1.ScoredRecord ToProto(ScoredRecord match)
     {
         var result = new V1.ScoredRecord { Id = match.Id, Score = match.Score, Metadata = structs.Get(match.Metadata) };
+        if (match.RawScore is { } raw)
+        {
+            result.RawScore = raw;
+        }
+
         if (match.Text is not null)
         {
             result.Text = match.Text;
