@@ -7,6 +7,8 @@ using RagFood.Server.Grpc;
 using RagFood.Server.Health;
 using RagFood.Server.Ingestion;
 using RagFood.Server.Rag;
+using RagFood.Server.Telemetry;
+using RagFood.Server.Usage;
 
 namespace RagFood.Server;
 
@@ -28,6 +30,9 @@ public static class RagFoodServerExtensions
         builder.Services.AddRagFoodRag(builder.Configuration);
         builder.Services.AddRagFoodIngestion(builder.Configuration);
         builder.Services.AddRagFoodGrpc(builder.Configuration);
+        // After the stores, AI clients and pipeline: these decorate their registrations.
+        builder.Services.AddRagFoodUsage(builder.Configuration);
+        builder.AddRagFoodTelemetry();
         return builder;
     }
 
