@@ -6,6 +6,7 @@ using RagFood.Server.Composition;
 using RagFood.Server.Grpc;
 using RagFood.Server.Health;
 using RagFood.Server.Ingestion;
+using RagFood.Server.Operations;
 using RagFood.Server.Rag;
 using RagFood.Server.Telemetry;
 using RagFood.Server.Usage;
@@ -32,6 +33,7 @@ public static class RagFoodServerExtensions
         builder.Services.AddRagFoodGrpc(builder.Configuration);
         // After the stores, AI clients and pipeline: these decorate their registrations.
         builder.Services.AddRagFoodUsage(builder.Configuration);
+        builder.Services.AddRagFoodOperations();
         builder.AddRagFoodTelemetry();
         return builder;
     }
@@ -122,6 +124,7 @@ public static class RagFoodServerExtensions
         app.MapGrpcService<VectorGrpcService>();
         app.MapGrpcService<RagGrpcService>();
         app.MapGrpcService<DiagnosticsGrpcService>();
+        app.MapRagFoodOperations();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -24,33 +24,47 @@ internal static class ServiceDecoration
                 continue;
             }
 
+            // The original stays registered, under a key of its own, so the container still creates and disposes it.
+            var innerKey = new InnerKey(typeof(T), key);
             services[i] = key is null
-                ? new ServiceDescriptor(typeof(T), sp => decorate((T)Create(original, sp), sp), original.Lifetime)
-                : new ServiceDescriptor(typeof(T), key, (sp, k) => decorate((T)Create(original, sp), sp), original.Lifetime);
+                ? new ServiceDescriptor(typeof(T), sp => decorate(sp.GetRequiredKeyedService<T>(innerKey), sp), original.Lifetime)
+                : new ServiceDescriptor(typeof(T), key, (sp, _) => decorate(sp.GetRequiredKeyedService<T>(innerKey), sp), original.Lifetime);
+            services.Add(Rekey(original, innerKey));
             return true;
         }
 
         return false;
     }
 
-    /// <summary>The keys under which <typeparamref name="T"/> is registered.</summary>
+    /// <summary>The keys under which <typeparamref name="T"/> is registered (not counting decorated originals).</summary>
     public static IReadOnlyList<object> KeysOf<T>(this IServiceCollection services) =>
-        services.Where(d => d.ServiceType == typeof(T) && d.IsKeyedService && d.ServiceKey is not null)
+        services.Where(d => d.ServiceType == typeof(T) && d.IsKeyedService && d.ServiceKey is not null and not InnerKey)
             .Select(d => d.ServiceKey!)
             .Distinct()
             .ToList();
 
-    private static object Create(ServiceDescriptor descriptor, IServiceProvider services)
+    private static ServiceDescriptor Rekey(ServiceDescriptor descriptor, InnerKey key)
     {
         if (descriptor.IsKeyedService)
         {
-            return descriptor.KeyedImplementationInstance
-                ?? descriptor.KeyedImplementationFactory?.Invoke(services, descriptor.ServiceKey)
-                ?? ActivatorUtilities.CreateInstance(services, descriptor.KeyedImplementationType!);
+            var originalKey = descriptor.ServiceKey;
+            return descriptor.KeyedImplementationInstance is { } keyedInstance
+                ? new ServiceDescriptor(descriptor.ServiceType, key, keyedInstance)
+                : descriptor.KeyedImplementationFactory is { } keyedFactory
+                    ? new ServiceDescriptor(descriptor.ServiceType, key, (sp, _) => keyedFactory(sp, originalKey), descriptor.Lifetime)
+                    : new ServiceDescriptor(descriptor.ServiceType, key, descriptor.KeyedImplementationType!, descriptor.Lifetime);
         }
 
-        return descriptor.ImplementationInstance
-            ?? descriptor.ImplementationFactory?.Invoke(services)
-            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!);
+        return descriptor.ImplementationInstance is { } instance
+            ? new ServiceDescriptor(descriptor.ServiceType, key, instance)
+            : descriptor.ImplementationFactory is { } factory
+                ? new ServiceDescriptor(descriptor.ServiceType, key, (sp, _) => factory(sp), descriptor.Lifetime)
+                : new ServiceDescriptor(descriptor.ServiceType, key, descriptor.ImplementationType!, descriptor.Lifetime);
+    }
+
+    /// <summary>A key no other registration uses: compared by reference.</summary>
+    private sealed class InnerKey(Type serviceType, object? decoratedKey)
+    {
+        public override string ToString() => $"decorated {serviceType.Name} {decoratedKey}";
     }
 }
