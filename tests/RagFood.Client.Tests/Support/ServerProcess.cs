@@ -74,6 +74,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["VectorStore__Sqlite__Path"] = Path.Combine(dataDirectory, "ragfood.db");
+        info.Environment["Usage__Path"] = Path.Combine(dataDirectory, "ragfood-usage.db");
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var name in new[] { "RAGFOOD_ADDRESS", "RAGFOOD_API_KEY", "UPSTASH_VECTOR_REST_URL", "UPSTASH_VECTOR_REST_TOKEN" })
