@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RagFood.Server.Composition;
 using RagFood.Server.Grpc;
+using RagFood.Server.HttpJson;
 using RagFood.Server.Health;
 using RagFood.Server.Ingestion;
 using RagFood.Server.Operations;
@@ -35,6 +36,7 @@ public static class RagFoodServerExtensions
         builder.Services.AddRagFoodUsage(builder.Configuration);
         builder.Services.AddRagFoodOperations();
         builder.AddRagFoodTelemetry();
+        builder.AddRagFoodHttpJson();
         return builder;
     }
 
@@ -125,6 +127,7 @@ public static class RagFoodServerExtensions
         app.MapGrpcService<RagGrpcService>();
         app.MapGrpcService<DiagnosticsGrpcService>();
         app.MapRagFoodOperations();
+        app.MapRagFoodHttpJson();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
