@@ -93,7 +93,8 @@ public static class HttpJsonServiceCollectionExtensions
                 settings[$"Kestrel:Endpoints:Grpc{i}:Url"] = grpcUrls[i];
             }
 
-            builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, null);
+            // Cleared, or Kestrel warns that the endpoints override it (this source is added last, so it wins).
+            settings[WebHostDefaults.ServerUrlsKey] = null;
         }
 
         builder.Configuration.Sources.Add(new MemoryConfigurationSource { InitialData = settings });

@@ -184,7 +184,11 @@ internal sealed class SetupChecker(
 
     private void CheckQuotas(List<SetupCheckResult> findings)
     {
-        foreach (var usage in ledger.GetReport().Stores.Where(s => s.DailyReadLimit > 0 || s.DailyWriteLimit > 0))
+        // Stores this server uses, or that were called today; a default plan for an unused store is not news.
+        var used = ledger.GetReport().Stores.Where(s =>
+            (s.DailyReadLimit > 0 || s.DailyWriteLimit > 0)
+            && (s.Store == topology.PrimaryName || s.Store == topology.FallbackName || s.Today.Reads + s.Today.Writes > 0));
+        foreach (var usage in used)
         {
             var check = "quota:" + usage.Store;
             var reads = usage.ReadQuotaUsed >= usage.WriteQuotaUsed;
