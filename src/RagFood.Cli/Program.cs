@@ -19,5 +19,7 @@ root.Subcommands.Add(VerifyCommands.CreateVerify());
 root.Subcommands.Add(BackupCommands.CreateExport());
 root.Subcommands.Add(BackupCommands.CreateRestore());
 root.Subcommands.Add(VerifyCommands.CreateStores());
+root.Subcommands.Add(UsageCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
 
 return await root.Parse(args).InvokeAsync();
