@@ -17,5 +17,7 @@ internal static class BenchmarkRegistry
         new GroupCommitBenchmark(),
         new ChromaClientBenchmark(),
         new UpstashClientBenchmark(),
+        new MigrationBenchmark(),
+        new MigrationMemoryBenchmark(),
     ];
 }
