@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Providers.Chroma;
 
@@ -54,19 +55,15 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <summary>Collection metadata key holding the dimension of the collection's vectors.</summary>
     public const string DimensionKey = "ragfood:dimension";
 
-    /// <summary>Largest TopK a query may ask for (Upstash's limit, kept for every store).</summary>
-    public const int MaxTopK = 1000;
-
     private const int ScanPageSize = 1000;
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly ChromaVectorStoreOptions _options;
-    private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
+    private readonly EmbeddingDispatcher _embedder;
     private readonly ILogger _logger;
     private readonly string _databasePath;
     private readonly ConcurrentDictionary<string, ChromaCollection> _collections = new(StringComparer.Ordinal);
     private readonly string _embedderModel;
-    private int _embedderDimension;
     private ServerLimits? _limits;
 
     public ChromaVectorStore(
@@ -77,12 +74,11 @@ public sealed class ChromaVectorStore : IVectorStore
     {
         _httpClientFactory = httpClientFactory ?? throw new ArgumentNullException(nameof(httpClientFactory));
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
-        _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
+        ArgumentNullException.ThrowIfNull(embedder);
         _logger = logger ?? NullLogger<ChromaVectorStore>.Instance;
         _databasePath = $"tenants/{Uri.EscapeDataString(_options.Tenant)}/databases/{Uri.EscapeDataString(_options.Database)}/";
-        var metadata = embedder.GetService<EmbeddingGeneratorMetadata>();
-        _embedderModel = string.IsNullOrWhiteSpace(metadata?.DefaultModelId) ? "unknown-embedder" : metadata!.DefaultModelId!;
-        _embedderDimension = metadata?.DefaultModelDimensions ?? 0;
+        _embedder = new EmbeddingDispatcher(embedder, ProviderName, _options.BatchSize, "unknown-embedder");
+        _embedderModel = _embedder.Model!;
         _ = ChromaSpaceParser.TryParse(_options.Space, out var space);
         NewCollectionSpace = space;
     }
@@ -91,7 +87,7 @@ public sealed class ChromaVectorStore : IVectorStore
     public string Name => ProviderName;
 
     /// <summary>The space of the service's embedder (dimension 0 until known).</summary>
-    public EmbeddingSpace EmbedderSpace => new(_embedderModel, Volatile.Read(ref _embedderDimension));
+    public EmbeddingSpace EmbedderSpace => new(_embedderModel, _embedder.Dimension);
 
     /// <summary>Distance function used for collections this store creates.</summary>
     public ChromaSpace NewCollectionSpace { get; }
@@ -100,7 +96,7 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <exception cref="ArgumentException">The namespace cannot be part of a Chroma collection name.</exception>
     public string CollectionNameFor(string? @namespace)
     {
-        if (string.IsNullOrEmpty(@namespace))
+        if (VectorStoreRules.Namespace(@namespace).Length == 0)
         {
             return _options.Collection;
         }
@@ -119,10 +115,14 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <inheritdoc />
     public async Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(request.Records);
+        var records = VectorStoreRules.Upsert(request);
         var name = CollectionNameFor(request.Namespace);
-        var records = ValidateAndDedupe(request.Records);
+        foreach (var record in records)
+        {
+            ChromaMetadataCodec.Validate(record.Id, record.Metadata);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
         if (records.Count == 0)
         {
             return new UpsertResult(0);
@@ -170,36 +170,17 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<ScoredRecord>> QueryAsync(VectorQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        if ((query.Text is null) == (query.Vector is null))
-        {
-            throw new ArgumentException("A query needs exactly one of Text and Vector.", nameof(query));
-        }
-
-        if (query.Text is not null && string.IsNullOrWhiteSpace(query.Text))
-        {
-            throw new ArgumentException("The query text is empty.", nameof(query));
-        }
-
-        if (query.Vector is { Length: 0 })
-        {
-            throw new ArgumentException("The query vector is empty.", nameof(query));
-        }
-
-        if (query.TopK is < 1 or > MaxTopK)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.TopK, $"TopK must be between 1 and {MaxTopK}.");
-        }
+        VectorStoreRules.Query(query);
 
         // Without a collection to compare with, a vector must at least fit the embedder's space.
-        var embedderDimension = Volatile.Read(ref _embedderDimension);
+        var embedderDimension = _embedder.Dimension;
         var where = query.Filter is null ? null : ChromaWhereTranslator.Translate(query.Filter);
         var name = CollectionNameFor(query.Namespace);
 
         var collectionExists = await FindCollectionAsync(name, cancellationToken).ConfigureAwait(false) is not null;
-        if (!collectionExists && query.Vector is { } orphan && embedderDimension > 0 && orphan.Length != embedderDimension)
+        if (!collectionExists && query.Vector is { } orphan)
         {
-            throw new ArgumentException($"The query vector has {orphan.Length} dimensions; the store embeds {embedderDimension}-d vectors.", nameof(query));
+            VectorStoreRules.Dimension(orphan, embedderDimension, "The query vector", Name);
         }
 
         return await OnCollectionAsync<IReadOnlyList<ScoredRecord>>(name, create: false, async collection =>
@@ -208,8 +189,7 @@ public sealed class ChromaVectorStore : IVectorStore
             if (query.Text is not null)
             {
                 collection = EnsureEmbedderFits(collection, "query");
-                vector = (await EmbedAsync([query.Text], cancellationToken).ConfigureAwait(false))[0];
-                CheckEmbeddedDimension(collection, vector.Length);
+                vector = await _embedder.EmbedAsync(query.Text, collection.KnownDimension ?? 0, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -243,18 +223,13 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<VectorRecord?>> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if ((request.Ids is null) == (request.Prefix is null))
-        {
-            throw new ArgumentException("A fetch needs exactly one of Ids and Prefix.", nameof(request));
-        }
-
+        VectorStoreRules.Fetch(request);
         var name = CollectionNameFor(request.Namespace);
         if (request.Ids is { } ids)
         {
-            ValidateIds(ids);
             if (ids.Count == 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 return [];
             }
 
@@ -284,17 +259,7 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <inheritdoc />
     public async Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var given = (request.Ids is null ? 0 : 1) + (request.Prefix is null ? 0 : 1) + (request.Filter is null ? 0 : 1);
-        if (given != 1)
-        {
-            throw new ArgumentException("A delete needs exactly one of Ids, Prefix and Filter.", nameof(request));
-        }
-
-        if (request.Ids is not null)
-        {
-            ValidateIds(request.Ids);
-        }
+        VectorStoreRules.Delete(request);
 
         var where = request.Filter is null ? null : ChromaWhereTranslator.Translate(request.Filter);
         var name = CollectionNameFor(request.Namespace);
@@ -327,8 +292,7 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <inheritdoc />
     public async Task<RangePage> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentOutOfRangeException.ThrowIfLessThan(request.Limit, 1, nameof(request));
+        VectorStoreRules.Range(request);
         var offset = ParseCursor(request.Cursor);
         var name = CollectionNameFor(request.Namespace);
         return await OnCollectionAsync(name, create: false, async collection =>
@@ -369,7 +333,7 @@ public sealed class ChromaVectorStore : IVectorStore
         }
 
         var model = main?.RecordedModel ?? _options.EmbeddingModel ?? _embedderModel;
-        var dimension = main?.KnownDimension ?? Volatile.Read(ref _embedderDimension);
+        var dimension = main?.KnownDimension ?? _embedder.Dimension;
         var space = main?.Space ?? NewCollectionSpace;
         return new VectorStoreInfo(Name, counts.Values.Sum(), dimension, space.ToSimilarity(), model) { Namespaces = counts };
     }
@@ -377,6 +341,7 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <inheritdoc />
     public async Task ResetAsync(string @namespace = "", bool all = false, CancellationToken cancellationToken = default)
     {
+        VectorStoreRules.Reset(@namespace, all);
         if (all)
         {
             foreach (var (_, collection) in await ListOwnCollectionsAsync(cancellationToken).ConfigureAwait(false))
@@ -411,13 +376,7 @@ public sealed class ChromaVectorStore : IVectorStore
     /// <inheritdoc />
     public async Task<bool> DeleteNamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(@namespace);
-        if (@namespace.Length == 0)
-        {
-            throw new ArgumentException("The default namespace cannot be deleted.", nameof(@namespace));
-        }
-
-        var name = CollectionNameFor(@namespace);
+        var name = CollectionNameFor(VectorStoreRules.NamespaceToDelete(@namespace));
         _collections.TryRemove(name, out _);
         using var document = await CreateClient().SendAsync(HttpMethod.Delete, $"{_databasePath}collections/{Uri.EscapeDataString(name)}", null, notFoundIsNull: true, cancellationToken).ConfigureAwait(false);
         _collections.TryRemove(name, out _);
@@ -479,7 +438,7 @@ public sealed class ChromaVectorStore : IVectorStore
             return cached;
         }
 
-        var dimension = Volatile.Read(ref _embedderDimension);
+        var dimension = _embedder.Dimension;
         using var document = await CreateClient().SendAsync(HttpMethod.Post, $"{_databasePath}collections", writer =>
         {
             writer.WriteStartObject();
@@ -571,7 +530,7 @@ public sealed class ChromaVectorStore : IVectorStore
         }
 
         var dimension = collection.KnownDimension ?? 0;
-        if (!SameModel(model, embedder.Model) || (dimension > 0 && embedder.Dimension > 0 && dimension != embedder.Dimension))
+        if (!EmbeddingSpaceRule.AreSame(new EmbeddingSpace(model, dimension), embedder))
         {
             var expected = new EmbeddingSpace(model, dimension);
             Log.Refused(_logger, operation, collection.Name, $"collection written by {expected}, service embeds with {embedder}");
@@ -582,16 +541,6 @@ public sealed class ChromaVectorStore : IVectorStore
         return collection;
     }
 
-    private void CheckEmbeddedDimension(ChromaCollection collection, int length)
-    {
-        if (collection.KnownDimension is { } dimension && dimension != length)
-        {
-            var expected = new EmbeddingSpace(collection.RecordedModel ?? _options.EmbeddingModel ?? "unknown", dimension);
-            throw new EmbeddingSpaceMismatchException(Name, expected, new EmbeddingSpace(_embedderModel, length),
-                $"The embedder produced {length}-d vectors for Chroma collection '{collection.Name}', which holds {dimension}-d vectors.");
-        }
-    }
-
     private static void CheckGivenDimension(ChromaCollection collection, int length, string what)
     {
         if (collection.KnownDimension is { } dimension && dimension != length)
@@ -600,58 +549,24 @@ public sealed class ChromaVectorStore : IVectorStore
         }
     }
 
-    private static bool SameModel(string a, string b) => string.Equals(NormalizeModel(a), NormalizeModel(b), StringComparison.OrdinalIgnoreCase);
-
-    // Ollama names "mxbai-embed-large" and "mxbai-embed-large:latest" are the same model.
-    private static string NormalizeModel(string model) =>
-        model.EndsWith(":latest", StringComparison.OrdinalIgnoreCase) ? model[..^":latest".Length] : model;
-
-    private async Task<(ChromaCollection Collection, float[][] Vectors)> ResolveVectorsAsync(ChromaCollection collection, List<VectorRecord> records, CancellationToken cancellationToken)
+    private async Task<(ChromaCollection Collection, float[][] Vectors)> ResolveVectorsAsync(ChromaCollection collection, IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken)
     {
-        var vectors = new float[records.Count][];
-        var toEmbed = new List<int>();
-        for (var i = 0; i < records.Count; i++)
+        VectorRecord? given = null;
+        foreach (var record in records.Where(r => r.Vector is not null))
         {
-            if (records[i].Vector is { } given)
-            {
-                vectors[i] = given;
-            }
-            else
-            {
-                toEmbed.Add(i);
-            }
+            given ??= record;
+            CheckGivenDimension(collection, record.Vector!.Length, $"The vector of record '{record.Id}'");
         }
 
-        if (toEmbed.Count > 0)
+        if (records.Any(r => r.Vector is null))
         {
             collection = EnsureEmbedderFits(collection, "upsert");
             collection = await RecordEmbedderIfUnrecordedAsync(collection, cancellationToken).ConfigureAwait(false);
-            foreach (var chunk in toEmbed.Chunk(Math.Max(1, _options.BatchSize)))
-            {
-                var embedded = await EmbedAsync(chunk.Select(i => records[i].Text!).ToList(), cancellationToken).ConfigureAwait(false);
-                for (var j = 0; j < chunk.Length; j++)
-                {
-                    vectors[chunk[j]] = embedded[j];
-                }
-            }
-
-            CheckEmbeddedDimension(collection, vectors[toEmbed[0]].Length);
         }
 
-        var first = vectors[0].Length;
-        for (var i = 0; i < vectors.Length; i++)
-        {
-            if (vectors[i].Length != first)
-            {
-                throw new ArgumentException($"Record '{records[i].Id}' has a {vectors[i].Length}-d vector while record '{records[0].Id}' has {first}; one upsert writes one dimension.");
-            }
-
-            if (records[i].Vector is not null)
-            {
-                CheckGivenDimension(collection, vectors[i].Length, $"The vector of record '{records[i].Id}'");
-            }
-        }
-
+        // Given vectors share one dimension (the kernel checked); embedded ones must have it too.
+        var expected = collection.KnownDimension ?? given?.Vector!.Length ?? 0;
+        var (vectors, _) = await _embedder.ResolveAsync(records, expected, null, cancellationToken).ConfigureAwait(false);
         return (collection, vectors);
     }
 
@@ -663,7 +578,7 @@ public sealed class ChromaVectorStore : IVectorStore
             return collection;
         }
 
-        var dimension = Volatile.Read(ref _embedderDimension);
+        var dimension = _embedder.Dimension;
         using var _ = await CreateClient().SendAsync(HttpMethod.Put, $"{_databasePath}collections/{Uri.EscapeDataString(collection.Id)}", writer =>
         {
             writer.WriteStartObject();
@@ -692,42 +607,7 @@ public sealed class ChromaVectorStore : IVectorStore
         return updated;
     }
 
-    private async Task<float[][]> EmbedAsync(IList<string> texts, CancellationToken cancellationToken)
-    {
-        GeneratedEmbeddings<Embedding<float>> embeddings;
-        try
-        {
-            embeddings = await _embedder.GenerateAsync(texts, null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (HttpRequestException e)
-        {
-            throw new VectorStoreException(Name, VectorStoreErrorKind.Unavailable, $"The embedder '{_embedderModel}' is unreachable: {e.Message}", e);
-        }
-
-        if (embeddings.Count != texts.Count)
-        {
-            throw new VectorStoreException(Name, VectorStoreErrorKind.Internal, $"The embedder '{_embedderModel}' returned {embeddings.Count} embeddings for {texts.Count} texts.");
-        }
-
-        var result = new float[texts.Count][];
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] = embeddings[i].Vector.ToArray();
-        }
-
-        if (result.Length > 0 && Volatile.Read(ref _embedderDimension) == 0)
-        {
-            Volatile.Write(ref _embedderDimension, result[0].Length);
-        }
-
-        return result;
-    }
-
-    private async Task UpsertBatchAsync(ChromaRestClient client, ChromaCollection collection, List<VectorRecord> records, float[][] vectors, int start, int count, bool base64, CancellationToken cancellationToken)
+    private async Task UpsertBatchAsync(ChromaRestClient client, ChromaCollection collection, IReadOnlyList<VectorRecord> records, float[][] vectors, int start, int count, bool base64, CancellationToken cancellationToken)
     {
         // Chroma's upsert merges metadata; RagFood's upsert replaces it. Keys the stored records have and the new ones
         // lack are sent as null, which Chroma treats as "remove".
@@ -970,55 +850,6 @@ public sealed class ChromaVectorStore : IVectorStore
     }
 
     private sealed record ServerLimits(int MaxBatchSize, bool Base64);
-
-    private static List<VectorRecord> ValidateAndDedupe(IReadOnlyList<VectorRecord> records)
-    {
-        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
-        var result = new List<VectorRecord>(records.Count);
-        foreach (var record in records)
-        {
-            if (record is null || string.IsNullOrWhiteSpace(record.Id))
-            {
-                throw new ArgumentException("Every record needs a non-empty id.");
-            }
-
-            if (record.Vector is null && string.IsNullOrWhiteSpace(record.Text))
-            {
-                throw new ArgumentException($"Record '{record.Id}' has neither text nor a vector.");
-            }
-
-            if (record.Vector is { Length: 0 })
-            {
-                throw new ArgumentException($"Record '{record.Id}' has an empty vector.");
-            }
-
-            ChromaMetadataCodec.Validate(record.Id, record.Metadata);
-
-            // Duplicate ids within one call: the last one wins, in the position of the first.
-            if (positions.TryGetValue(record.Id, out var at))
-            {
-                result[at] = record;
-            }
-            else
-            {
-                positions[record.Id] = result.Count;
-                result.Add(record);
-            }
-        }
-
-        return result;
-    }
-
-    private static void ValidateIds(IReadOnlyList<string> ids)
-    {
-        foreach (var id in ids)
-        {
-            if (string.IsNullOrEmpty(id))
-            {
-                throw new ArgumentException("Ids must not be null or empty.", nameof(ids));
-            }
-        }
-    }
 
     private static long ParseCursor(string? cursor)
     {

@@ -7,9 +7,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using RagFood.Core.Corpus;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
 using RagFood.Providers.Sqlite.Internal;
 
 namespace RagFood.Providers.Sqlite;
@@ -38,12 +38,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
     /// <summary>The provider name: the store's <see cref="Name"/> and its DI key.</summary>
     public const string ProviderName = "sqlite";
 
-    public const int MaxIdLength = 512;
-    public const int MaxBatchSize = 1000;
-    public const int MaxTopK = 1000;
-
     private readonly SqliteVectorStoreOptions _options;
-    private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
+    private readonly EmbeddingDispatcher _embedder;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteConnection? _connection;
@@ -59,7 +55,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(embeddingGenerator);
         _options = options.Value;
-        _embedder = embeddingGenerator;
+        _embedder = new EmbeddingDispatcher(embeddingGenerator, ProviderName, _options.EmbeddingBatchSize, _options.EmbeddingModel);
         _logger = logger ?? NullLogger<SqliteVectorStore>.Instance;
         DatabasePath = Path.GetFullPath(_options.Path);
     }
@@ -81,46 +77,43 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     public async Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var ns = CheckNamespace(request.Namespace);
-        var records = CheckRecords(request.Records);
+        var records = VectorStoreRules.Upsert(request);
+        var ns = request.Namespace;
         var state = await GetStateAsync(cancellationToken);
-        var dimension = state.Space.Dimension;
+        if (records.Count == 0)
+        {
+            return new UpsertResult(0);
+        }
 
-        var prepared = new PreparedRecord[records.Count];
-        var toEmbed = new List<int>();
+        var dimension = state.Space.Dimension;
+        foreach (var record in records)
+        {
+            if (record.Vector is { } vector)
+            {
+                VectorStoreRules.Dimension(vector, dimension, $"The vector of record '{record.Id}'", Name);
+            }
+        }
+
+        // Same id, same text, same embedding space: the stored vector is what the embedder would return again.
         var existing = state.Namespaces.TryGetValue(ns, out var nsState) ? nsState.Index : null;
+        var (vectors, embedded) = await _embedder.ResolveAsync(records, dimension,
+            record => existing?.SlotsById.TryGetValue(record.Id, out var slot) == true && existing.Slots[slot]?.Text == record.Text
+                ? existing.CopyVector(slot) : null,
+            cancellationToken);
+        var prepared = new PreparedRecord[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            var metadata = CheckMetadata(record);
-            float[]? unit = null;
-            if (record.Vector is { } vector)
+            var unit = VectorCodec.Normalise(vectors[i]) ?? throw new ArgumentException(record.Vector is null
+                ? $"The text of '{record.Id}' embeds to a zero vector (nothing the embedder can represent)."
+                : $"Record '{record.Id}' has a zero vector; cosine similarity needs a direction.", nameof(request));
+            var metadataJson = record.Metadata is { ValueKind: JsonValueKind.Object } metadata ? metadata.GetRawText() : null;
+            prepared[i] = new PreparedRecord(record.Id, record.Text, metadataJson, metadataJson is null ? null : ParseStoredMetadata(metadataJson))
             {
-                if (vector.Length != dimension)
-                {
-                    throw new ArgumentException(
-                        $"Record '{record.Id}' has a vector of {vector.Length} dimensions; this store holds {dimension}-dimensional vectors.",
-                        nameof(request));
-                }
-
-                unit = VectorCodec.Normalise(vector) ?? throw new ArgumentException(
-                    $"Record '{record.Id}' has a zero or non-finite vector; cosine similarity needs a direction.", nameof(request));
-            }
-            else if (existing?.SlotsById.TryGetValue(record.Id, out var slot) == true && existing.Slots[slot]?.Text == record.Text)
-            {
-                // Same text, same embedding space: the stored vector is what the embedder would return again.
-                unit = existing.CopyVector(slot);
-            }
-            else
-            {
-                toEmbed.Add(i);
-            }
-
-            prepared[i] = new PreparedRecord(record.Id, record.Text, metadata.Json, metadata.Element) { UnitVector = unit ?? [] };
+                UnitVector = unit,
+                HasOwnVector = record.Vector is not null,
+            };
         }
-
-        await EmbedAsync(prepared, toEmbed, dimension, cancellationToken);
 
         var written = await WriteAsync("upsert", state =>
         {
@@ -150,7 +143,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 pSeq.Value = builder.SequenceFor(record.Id);
                 pText.Value = (object?)record.Text ?? DBNull.Value;
                 pMetadata.Value = (object?)record.MetadataJson ?? DBNull.Value;
-                pHash.Value = FoodItem.ComputeContentHash(record.Text ?? "", record.Metadata);
+                pHash.Value = RecordContentHash.Compute(record.Text, record.Metadata, record.HasOwnVector);
                 pVector.Value = VectorCodec.ToBlob(record.UnitVector);
                 insert.ExecuteNonQuery();
                 builder.Upsert(record.Id, record.Text, record.Metadata, record.UnitVector);
@@ -163,7 +156,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
             return prepared.Select(r => r.Id).ToArray();
         }, cancellationToken);
 
-        SqliteLog.Upserted(_logger, written.Length, ns, toEmbed.Count);
+        SqliteLog.Upserted(_logger, written.Length, ns, embedded);
         return new UpsertResult(written.Length) { WrittenIds = written };
     }
 
@@ -171,36 +164,16 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     public async Task<IReadOnlyList<ScoredRecord>> QueryAsync(VectorQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        var ns = CheckNamespace(query.Namespace);
-        if ((query.Text is null) == (query.Vector is null))
-        {
-            throw new ArgumentException("A query needs exactly one of text or vector.", nameof(query));
-        }
-
-        if (query.Text is not null && string.IsNullOrWhiteSpace(query.Text))
-        {
-            throw new ArgumentException("The query text is empty.", nameof(query));
-        }
-
-        if (query.TopK is < 1 or > MaxTopK)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.TopK, $"topK must be between 1 and {MaxTopK}.");
-        }
-
+        VectorStoreRules.Query(query);
+        var ns = query.Namespace;
         var state = await GetStateAsync(cancellationToken);
         var dimension = state.Space.Dimension;
         float[] unitQuery;
         if (query.Vector is { } vector)
         {
-            if (vector.Length != dimension)
-            {
-                throw new ArgumentException(
-                    $"The query vector has {vector.Length} dimensions; this store holds {dimension}-dimensional vectors.", nameof(query));
-            }
-
+            VectorStoreRules.Dimension(vector, dimension, "The query vector", Name);
             unitQuery = VectorCodec.Normalise(vector)
-                ?? throw new ArgumentException("The query vector is zero or not finite; cosine similarity needs a direction.", nameof(query));
+                ?? throw new ArgumentException("The query vector is zero; cosine similarity needs a direction.", nameof(query));
         }
         else
         {
@@ -210,9 +183,9 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 return [];
             }
 
-            var prepared = new[] { new PreparedRecord("query", query.Text, null, null) };
-            await EmbedAsync(prepared, [0], dimension, cancellationToken);
-            unitQuery = prepared[0].UnitVector;
+            var embedded = await _embedder.EmbedAsync(query.Text!, dimension, cancellationToken);
+            unitQuery = VectorCodec.Normalise(embedded)
+                ?? throw new ArgumentException("The query text embeds to a zero vector (nothing the embedder can represent).", nameof(query));
         }
 
         var index = await GetIndexAsync(ns, cancellationToken);
@@ -244,17 +217,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     public async Task<IReadOnlyList<VectorRecord?>> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var ns = CheckNamespace(request.Namespace);
-        if ((request.Ids is null) == (request.Prefix is null))
-        {
-            throw new ArgumentException("Fetch needs exactly one of ids or prefix.", nameof(request));
-        }
-
-        if (request.Ids is { } ids)
-        {
-            CheckIdList(ids, nameof(request));
-        }
+        VectorStoreRules.Fetch(request);
+        var ns = request.Namespace;
 
         var index = await GetIndexAsync(ns, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
@@ -278,7 +242,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
             return matches;
         }
 
-        for (var slot = 0; slot < index.SlotCount && matches.Count < MaxBatchSize; slot++)
+        for (var slot = 0; slot < index.SlotCount && matches.Count < VectorStoreLimits.MaxBatchSize; slot++)
         {
             if (index.Slots[slot] is { } record && record.Id.StartsWith(request.Prefix!, StringComparison.Ordinal))
             {
@@ -293,23 +257,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     public async Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var ns = CheckNamespace(request.Namespace);
-        var selectors = (request.Ids is null ? 0 : 1) + (request.Prefix is null ? 0 : 1) + (request.Filter is null ? 0 : 1);
-        if (selectors != 1)
-        {
-            throw new ArgumentException("Delete needs exactly one of ids, prefix or filter.", nameof(request));
-        }
-
-        if (request.Ids is { } ids)
-        {
-            CheckIdList(ids, nameof(request));
-        }
-
-        if (request.Prefix is { Length: 0 })
-        {
-            throw new ArgumentException("An empty prefix would delete the whole namespace; use reset for that.", nameof(request));
-        }
+        VectorStoreRules.Delete(request);
+        var ns = request.Namespace;
 
         await GetStateAsync(cancellationToken);
         var deleted = await WriteAsync("delete", state =>
@@ -372,12 +321,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     public async Task<RangePage> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var ns = CheckNamespace(request.Namespace);
-        if (request.Limit is < 1 or > MaxBatchSize)
-        {
-            throw new ArgumentOutOfRangeException(nameof(request), request.Limit, $"The range limit must be between 1 and {MaxBatchSize}.");
-        }
+        VectorStoreRules.Range(request);
+        var ns = request.Namespace;
 
         long start = 0;
         if (request.Cursor is { Length: > 0 } cursor
@@ -429,7 +374,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     public async Task ResetAsync(string @namespace = "", bool all = false, CancellationToken cancellationToken = default)
     {
-        var ns = CheckNamespace(@namespace);
+        VectorStoreRules.Reset(@namespace, all);
+        var ns = @namespace ?? "";
         await GetStateAsync(cancellationToken);
         await WriteAsync("reset", state =>
         {
@@ -468,11 +414,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     public async Task<bool> DeleteNamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
     {
-        var ns = CheckNamespace(@namespace);
-        if (ns.Length == 0)
-        {
-            throw new ArgumentException("The default namespace cannot be deleted; reset it instead.", nameof(@namespace));
-        }
+        var ns = VectorStoreRules.NamespaceToDelete(@namespace);
 
         await GetStateAsync(cancellationToken);
         return await WriteAsync("delete-namespace", state =>
@@ -500,7 +442,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
     /// <summary>The loaded in-memory index of a namespace (loading it if needed), for the benchmark harness to time
     /// <see cref="NamespaceIndex.RawScan"/> against a plain read of <see cref="NamespaceIndex.Chunks"/>.</summary>
     internal Task<NamespaceIndex?> GetIndexForBenchmarkAsync(string @namespace, CancellationToken cancellationToken = default) =>
-        GetIndexAsync(CheckNamespace(@namespace), cancellationToken).AsTask();
+        GetIndexAsync(VectorStoreRules.Namespace(@namespace), cancellationToken).AsTask();
 
     // ---- Lifetime --------------------------------------------------------------------------------------------
 
@@ -664,7 +606,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     private async Task<StoreState> OpenLockedAsync(CancellationToken cancellationToken)
     {
-        var configured = await ResolveEmbeddingSpaceAsync(cancellationToken);
+        var configured = await _embedder.GetSpaceAsync(cancellationToken);
         var directory = Path.GetDirectoryName(DatabasePath);
         SqliteConnection? connection = null;
         try
@@ -785,7 +727,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         var stored = new EmbeddingSpace(
             meta.GetValueOrDefault(SqliteSchema.MetaEmbeddingModel) ?? "unknown",
             int.TryParse(meta.GetValueOrDefault(SqliteSchema.MetaDimension), NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : 0);
-        if (stored != configured)
+        if (!EmbeddingSpaceRule.AreSame(stored, configured))
         {
             throw new EmbeddingSpaceMismatchException(Name, stored, configured,
                 $"{DatabasePath} was written with {stored}, but the configured embedding generator is {configured}. "
@@ -813,145 +755,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         return namespaces.ToImmutable();
     }
 
-    private async Task<EmbeddingSpace> ResolveEmbeddingSpaceAsync(CancellationToken cancellationToken)
-    {
-        var metadata = _embedder.GetService<EmbeddingGeneratorMetadata>();
-        var model = metadata?.DefaultModelId ?? _options.EmbeddingModel;
-        var dimension = metadata?.DefaultModelDimensions;
-        if (model is null || dimension is null or <= 0)
-        {
-            // The generator does not say: one probe tells the dimension (and often the model).
-            var probe = await GenerateAsync(["dimension probe"], cancellationToken);
-            dimension = probe[0].Vector.Length;
-            model ??= probe[0].ModelId;
-        }
-
-        return new EmbeddingSpace(model ?? "unknown", dimension.Value);
-    }
-
-    // ---- Internals: embedding ----------------------------------------------------------------------------------
-
-    private async Task EmbedAsync(PreparedRecord[] records, List<int> positions, int dimension, CancellationToken cancellationToken)
-    {
-        var batchSize = _options.EmbeddingBatchSize;
-        for (var start = 0; start < positions.Count; start += batchSize)
-        {
-            var batch = positions.Skip(start).Take(batchSize).ToArray();
-            var embeddings = await GenerateAsync(batch.Select(i => records[i].Text!), cancellationToken);
-            if (embeddings.Count != batch.Length)
-            {
-                throw new VectorStoreException(Name, VectorStoreErrorKind.Internal,
-                    $"The embedding generator returned {embeddings.Count} embeddings for {batch.Length} texts.");
-            }
-
-            for (var j = 0; j < batch.Length; j++)
-            {
-                var vector = embeddings[j].Vector.Span;
-                if (vector.Length != dimension)
-                {
-                    throw new VectorStoreException(Name, VectorStoreErrorKind.FailedPrecondition,
-                        $"The embedding generator returned a {vector.Length}-dimensional vector; this store holds {dimension}-dimensional vectors.");
-                }
-
-                var record = records[batch[j]];
-                var unit = VectorCodec.Normalise(vector) ?? throw new ArgumentException(
-                    $"The text of '{record.Id}' embeds to a zero vector (nothing the embedder can represent).", nameof(records));
-                records[batch[j]] = record with { UnitVector = unit };
-            }
-        }
-    }
-
-    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> texts, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _embedder.GenerateAsync(texts, cancellationToken: cancellationToken);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException)
-        {
-            throw new VectorStoreException(Name, VectorStoreErrorKind.Unavailable,
-                $"The embedding generator failed: {ex.Message}", ex);
-        }
-    }
-
     // ---- Internals: validation and mapping ---------------------------------------------------------------------
-
-    private static string CheckNamespace(string? ns) =>
-        ns ?? throw new ArgumentNullException(nameof(ns), "The namespace must not be null; the default namespace is \"\".");
-
-    private static IReadOnlyList<VectorRecord> CheckRecords(IReadOnlyList<VectorRecord>? records)
-    {
-        if (records is null || records.Count == 0)
-        {
-            throw new ArgumentException("An upsert needs at least one record.", nameof(records));
-        }
-
-        if (records.Count > MaxBatchSize)
-        {
-            throw new ArgumentException($"An upsert takes at most {MaxBatchSize} records (got {records.Count}).", nameof(records));
-        }
-
-        // Duplicate ids: the last one wins, in the position of that last occurrence.
-        var last = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < records.Count; i++)
-        {
-            var record = records[i] ?? throw new ArgumentException($"Record {i} is null.", nameof(records));
-            CheckId(record.Id, nameof(records));
-            if (record.Vector is null && record.Text is null)
-            {
-                throw new ArgumentException($"Record '{record.Id}' has neither text nor vector.", nameof(records));
-            }
-
-            last[record.Id] = i;
-        }
-
-        return last.Count == records.Count ? records : [.. records.Where((r, i) => last[r.Id] == i)];
-    }
-
-    private static void CheckId(string? id, string parameter)
-    {
-        if (string.IsNullOrWhiteSpace(id))
-        {
-            throw new ArgumentException("A record id must not be empty.", parameter);
-        }
-
-        if (id.Length > MaxIdLength)
-        {
-            throw new ArgumentException($"A record id is at most {MaxIdLength} characters (got {id.Length}).", parameter);
-        }
-    }
-
-    private static void CheckIdList(IReadOnlyList<string> ids, string parameter)
-    {
-        if (ids.Count > MaxBatchSize)
-        {
-            throw new ArgumentException($"At most {MaxBatchSize} ids per call (got {ids.Count}).", parameter);
-        }
-
-        foreach (var id in ids)
-        {
-            if (id is null)
-            {
-                throw new ArgumentException("Ids must not be null.", parameter);
-            }
-        }
-    }
-
-    private static (string? Json, JsonElement? Element) CheckMetadata(VectorRecord record)
-    {
-        if (record.Metadata is not { } metadata || metadata.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
-        {
-            return (null, null);
-        }
-
-        if (metadata.ValueKind != JsonValueKind.Object)
-        {
-            throw new ArgumentException($"The metadata of '{record.Id}' must be a JSON object (got {metadata.ValueKind}).", nameof(record));
-        }
-
-        var json = metadata.GetRawText();
-        return (json, ParseStoredMetadata(json));
-    }
 
     private static JsonElement ParseStoredMetadata(string json)
     {
@@ -1001,6 +805,9 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
     private sealed record PreparedRecord(string Id, string? Text, string? MetadataJson, JsonElement? Metadata)
     {
         public float[] UnitVector { get; init; } = [];
+
+        /// <summary>True when the caller gave the vector (it is part of the content hash).</summary>
+        public bool HasOwnVector { get; init; }
     }
 
     /// <summary>One namespace: its record count, next sequence, and its index once loaded.</summary>

@@ -8,6 +8,7 @@ using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Timeout;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Providers.Upstash;
 
@@ -32,9 +33,6 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     /// <summary>The IHttpClientFactory client name.</summary>
     public const string HttpClientName = "RagFood.Providers.Upstash";
-
-    /// <summary>Largest topK accepted (Upstash does not document one; RagFood's contract caps at 1000).</summary>
-    public const int MaxTopK = 1000;
 
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
     private readonly IHttpClientFactory _httpClientFactory;
@@ -62,31 +60,13 @@ public sealed partial class UpstashVectorStore : IVectorStore
     /// <see cref="VectorStoreException.WrittenIds"/> lists the ids already written.</remarks>
     public async Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(request.Records);
-        var lastById = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < request.Records.Count; i++)
+        var records = VectorStoreRules.Upsert(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (records.Count == 0)
         {
-            var record = request.Records[i] ?? throw new ArgumentException($"Record {i} is null.", nameof(request));
-            if (string.IsNullOrWhiteSpace(record.Id))
-            {
-                throw new ArgumentException($"Record {i} has an empty id.", nameof(request));
-            }
-
-            if (record.Vector is null && string.IsNullOrEmpty(record.Text))
-            {
-                throw new ArgumentException($"Record '{record.Id}' has neither a vector nor text to embed.", nameof(request));
-            }
-
-            if (record.Metadata is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null and not JsonValueKind.Undefined })
-            {
-                throw new ArgumentException($"Record '{record.Id}' has metadata that is not a JSON object.", nameof(request));
-            }
-
-            lastById[record.Id] = i;
+            return new UpsertResult(0);
         }
 
-        var records = lastById.Values.Order().Select(i => request.Records[i]).ToList();
         foreach (var record in records.Where(r => r.Vector is not null))
         {
             await CheckDimensionAsync(record.Vector!, $"Record '{record.Id}'", cancellationToken).ConfigureAwait(false);
@@ -133,21 +113,7 @@ public sealed partial class UpstashVectorStore : IVectorStore
     /// the filter is sent as its canonical text.</remarks>
     public async Task<IReadOnlyList<ScoredRecord>> QueryAsync(VectorQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        if ((query.Text is null) == (query.Vector is null))
-        {
-            throw new ArgumentException("A query needs exactly one of text and vector.", nameof(query));
-        }
-
-        if (query.Text is { Length: 0 })
-        {
-            throw new ArgumentException("The query text is empty.", nameof(query));
-        }
-
-        if (query.TopK is < 1 or > MaxTopK)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.TopK, $"TopK must be between 1 and {MaxTopK}.");
-        }
+        VectorStoreRules.Query(query);
 
         if (query.Vector is { } queryVector)
         {
@@ -196,14 +162,10 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     public async Task<IReadOnlyList<VectorRecord?>> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if ((request.Ids is null) == (request.Prefix is null))
-        {
-            throw new ArgumentException("A fetch needs exactly one of ids and prefix.", nameof(request));
-        }
-
+        VectorStoreRules.Fetch(request);
         if (request.Ids is { Count: 0 })
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return [];
         }
 
@@ -235,15 +197,10 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     public async Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var criteria = (request.Ids is null ? 0 : 1) + (request.Prefix is null ? 0 : 1) + (request.Filter is null ? 0 : 1);
-        if (criteria != 1)
-        {
-            throw new ArgumentException("A delete needs exactly one of ids, prefix and filter.", nameof(request));
-        }
-
+        VectorStoreRules.Delete(request);
         if (request.Ids is { Count: 0 })
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return 0;
         }
 
@@ -271,8 +228,7 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     public async Task<RangePage> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentOutOfRangeException.ThrowIfLessThan(request.Limit, 1, nameof(request));
+        VectorStoreRules.Range(request);
         using var document = await SendAsync("range", Resolve(request.Namespace), w =>
         {
             w.WriteStartObject();
@@ -342,7 +298,7 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     public async Task ResetAsync(string @namespace = "", bool all = false, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(@namespace);
+        VectorStoreRules.Reset(@namespace, all);
         using var _ = all
             ? await SendAsync("reset?all", "", writeBody: null, cancellationToken).ConfigureAwait(false)
             : await SendAsync("reset", Resolve(@namespace), writeBody: null, cancellationToken).ConfigureAwait(false);
@@ -356,7 +312,7 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     public async Task<bool> DeleteNamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        VectorStoreRules.NamespaceToDelete(@namespace);
         try
         {
             using var _ = await SendAsync("delete-namespace", @namespace, writeBody: null, cancellationToken).ConfigureAwait(false);
@@ -376,7 +332,14 @@ public sealed partial class UpstashVectorStore : IVectorStore
     public async Task<bool> UpdateAsync(UpstashUpdate update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        ArgumentException.ThrowIfNullOrEmpty(update.Id);
+        VectorStoreRules.Id(update.Id);
+        VectorStoreRules.Namespace(update.Namespace);
+        if (update.Vector is { } newVector)
+        {
+            VectorStoreRules.Vector(newVector, $"The vector of record '{update.Id}'");
+        }
+
+        VectorStoreRules.Metadata(update.Id, update.Metadata);
         using var document = await SendAsync("update", Resolve(update.Namespace), w =>
         {
             w.WriteStartObject();
@@ -412,10 +375,7 @@ public sealed partial class UpstashVectorStore : IVectorStore
             dimension = (await GetInfoAsync(cancellationToken).ConfigureAwait(false)).Dimension;
         }
 
-        if (dimension > 0 && vector.Length != dimension)
-        {
-            throw new ArgumentException($"{what} has {vector.Length} dimensions; the Upstash index has {dimension}.", nameof(vector));
-        }
+        VectorStoreRules.Dimension(vector, dimension, what, Name);
     }
 
     private string Resolve(string? ns) => string.IsNullOrEmpty(ns) ? _options.Namespace : ns;

@@ -6,6 +6,7 @@ using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Sqlite;
 using RagFood.Providers.Tests.Support;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Providers.Tests.Sqlite;
 
@@ -79,7 +80,7 @@ public sealed class SqliteVectorStoreTests : IDisposable
         await using var reopened = SqliteTestStores.Create(DbPath);
         var records = await reopened.FetchAsync(new FetchRequest { Ids = ["a", "b"], Include = Include.All });
         Assert.Equal(2, stored.Count);
-        Assert.All(records, r => Assert.Equal(FoodItem.ComputeContentHash(r!.Text ?? "", r.Metadata), stored[r.Id]));
+        Assert.All(records, r => Assert.Equal(RecordContentHash.Compute(r!.Text, r.Metadata, hasVector: false), stored[r.Id]));
     }
 
     [Fact]
@@ -239,7 +240,7 @@ public sealed class SqliteVectorStoreTests : IDisposable
         async Task<List<VectorRecord?>> FetchAll(SqliteVectorStore store)
         {
             var all = new List<VectorRecord?>();
-            foreach (var page in records.Chunk(SqliteVectorStore.MaxBatchSize))
+            foreach (var page in records.Chunk(VectorStoreLimits.MaxBatchSize))
             {
                 all.AddRange(await store.FetchAsync(new FetchRequest { Ids = [.. page.Select(r => r.Id)], Include = Include.All }));
             }
@@ -319,7 +320,7 @@ public sealed class SqliteVectorStoreTests : IDisposable
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertAsync(new UpsertRequest([Food(new string('x', 513), "too long an id")])));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertAsync(new UpsertRequest([.. Enumerable.Range(0, 1001).Select(i => Food($"r{i}", "x"))])));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertAsync(new UpsertRequest([])));
+        Assert.Equal(0, (await store.UpsertAsync(new UpsertRequest([]))).Upserted); // the kernel's rule: an empty upsert is a no-op
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertAsync(new UpsertRequest([Food("ok", "fine"), Food("arr", "bad metadata", "[1,2]")])));
 
         Assert.Equal(0, (await store.GetInfoAsync()).VectorCount);
