@@ -3,9 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Providers.Chroma;
 
@@ -52,23 +51,11 @@ internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogge
         {
             throw;
         }
-        catch (BrokenCircuitException e)
+        catch (Exception e) when (HttpFailureMapping.IsTransportFailure(e, cancellationToken))
         {
-            throw new VectorStoreException(storeName, VectorStoreErrorKind.CircuitOpen,
-                $"Chroma at {Where()} failed repeatedly and is not being called for now (circuit open).", e);
-        }
-        catch (TimeoutRejectedException e)
-        {
-            throw new VectorStoreException(storeName, VectorStoreErrorKind.Timeout, $"Chroma at {Where()} did not answer in time.", e);
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new VectorStoreException(storeName, VectorStoreErrorKind.Timeout, $"Chroma at {Where()} did not answer in time.", e);
-        }
-        catch (HttpRequestException e)
-        {
-            Log.OperationFailed(logger, path, nameof(VectorStoreErrorKind.Unavailable), e.Message);
-            throw new VectorStoreException(storeName, VectorStoreErrorKind.Unavailable, $"Chroma at {Where()} is unreachable: {e.Message}", e);
+            var failure = HttpFailureMapping.FromTransport(storeName, $"Chroma at {Where()}", path, e);
+            Log.OperationFailed(logger, path, failure.Kind.ToString(), e.Message);
+            throw failure;
         }
 
         using (response)
@@ -111,17 +98,13 @@ internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogge
         }
     }
 
-    internal static VectorStoreErrorKind Classify(HttpStatusCode status, string error) => status switch
-    {
-        HttpStatusCode.NotFound => VectorStoreErrorKind.NotFound,
-        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => VectorStoreErrorKind.Unauthenticated,
-        HttpStatusCode.TooManyRequests => VectorStoreErrorKind.ResourceExhausted,
-        HttpStatusCode.RequestTimeout or HttpStatusCode.GatewayTimeout => VectorStoreErrorKind.Timeout,
-        HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict => VectorStoreErrorKind.InvalidRequest,
-        _ when error.Contains("NotFound", StringComparison.OrdinalIgnoreCase) => VectorStoreErrorKind.NotFound,
-        _ when (int)status >= 500 => VectorStoreErrorKind.Unavailable,
-        _ => VectorStoreErrorKind.Internal,
-    };
+    /// <summary>The kernel's mapping, refined where Chroma says more: an error named <c>NotFound</c> under another
+    /// status (Chroma 1.0 answers some missing collections with 500) is NotFound.</summary>
+    internal static VectorStoreErrorKind Classify(HttpStatusCode status, string error) =>
+        HttpFailureMapping.KindOf(status) is var kind && kind is not (VectorStoreErrorKind.InvalidRequest or VectorStoreErrorKind.Unauthenticated
+            or VectorStoreErrorKind.ResourceExhausted or VectorStoreErrorKind.Timeout) && error.Contains("NotFound", StringComparison.OrdinalIgnoreCase)
+            ? VectorStoreErrorKind.NotFound
+            : kind;
 
     private static async Task<(string Error, string Message)> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -6,8 +6,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Providers.Chroma;
 
@@ -54,31 +54,8 @@ public static class ChromaServiceCollectionExtensions
             .AddResilienceHandler("chroma", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<ChromaVectorStoreOptions>>().Value;
-                // Outermost: the whole operation, retries included, within Timeout.
-                pipeline.AddTimeout(options.Timeout);
-                if (options.RetryCount > 0)
-                {
-                    // Retries on transport errors, per-attempt timeouts, 408, 429 and 5xx; jittered exponential back-off.
-                    // Every request the store sends is idempotent (upsert, get, query, delete by ids, count).
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = options.RetryCount,
-                        Delay = options.RetryBaseDelay,
-                        BackoffType = Polly.DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        ShouldRetryAfterHeader = true,
-                    });
-                }
-
-                // The breaker sees each attempt: when most calls fail, stop calling for a while and fail fast.
-                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                {
-                    FailureRatio = 0.5,
-                    MinimumThroughput = 20,
-                    SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, options.AttemptTimeout.TotalSeconds * 2)),
-                    BreakDuration = TimeSpan.FromSeconds(5),
-                });
-                pipeline.AddTimeout(options.AttemptTimeout < options.Timeout ? options.AttemptTimeout : options.Timeout);
+                // Every request the store sends is idempotent (upsert, get, query, delete by ids, count), so retrying is safe.
+                HttpResiliencePipeline.Configure(pipeline, options);
             });
 
         services.TryAddSingleton(sp => new ChromaVectorStore(

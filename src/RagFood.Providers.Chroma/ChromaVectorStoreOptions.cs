@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Providers.Chroma;
 
@@ -11,8 +13,11 @@ namespace RagFood.Providers.Chroma;
 /// <para><see cref="EmbeddingModel"/> is only needed for collections written by something other than RagFood
 /// (the original Python app): it states which model wrote their vectors, so text queries can be checked against
 /// the service's embedder. Collections RagFood creates record their model and dimension in their own metadata.</para>
+/// <para>Timeouts, retries and the circuit breaker are the settings every HTTP store shares
+/// (<see cref="HttpResilienceOptions"/>). The keys <c>RetryCount</c> and <c>RetryBaseDelay</c> of earlier versions still
+/// bind, to <c>MaxRetries</c> and <c>RetryDelay</c>.</para>
 /// </remarks>
-public sealed class ChromaVectorStoreOptions
+public sealed class ChromaVectorStoreOptions : HttpResilienceOptions
 {
     /// <summary>Base URL of the Chroma server, e.g. <c>http://localhost:8000</c>.</summary>
     public Uri Url { get; set; } = new("http://localhost:8000");
@@ -31,17 +36,23 @@ public sealed class ChromaVectorStoreOptions
     /// <remarks>Existing collections keep whatever space they were created with; scores are converted accordingly.</remarks>
     public string Space { get; set; } = "cosine";
 
-    /// <summary>Total time allowed for one operation's HTTP call, retries included.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Old name of <see cref="HttpResilienceOptions.MaxRetries"/>; configuration written for it still binds.</summary>
+    [Obsolete("Use MaxRetries, the name every HTTP store shares.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public int RetryCount
+    {
+        get => MaxRetries;
+        set => MaxRetries = value;
+    }
 
-    /// <summary>Time allowed for one HTTP attempt (at most <see cref="Timeout"/>).</summary>
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Retries after a transport error, a timeout or a 5xx answer (0 disables retries).</summary>
-    public int RetryCount { get; set; } = 3;
-
-    /// <summary>Base delay of the jittered exponential back-off between retries.</summary>
-    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Old name of <see cref="HttpResilienceOptions.RetryDelay"/>; configuration written for it still binds.</summary>
+    [Obsolete("Use RetryDelay, the name every HTTP store shares.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public TimeSpan RetryBaseDelay
+    {
+        get => RetryDelay;
+        set => RetryDelay = value;
+    }
 
     /// <summary>Records per add/upsert request (capped by the server's own <c>max_batch_size</c>).</summary>
     public int BatchSize { get; set; } = 100;
@@ -86,20 +97,7 @@ public sealed partial class ChromaVectorStoreOptionsValidator : IValidateOptions
             failures.Add($"VectorStore:Chroma:Space '{options.Space}' must be one of cosine, l2, ip.");
         }
 
-        if (options.Timeout <= TimeSpan.Zero || options.AttemptTimeout <= TimeSpan.Zero)
-        {
-            failures.Add("VectorStore:Chroma:Timeout and AttemptTimeout must be positive.");
-        }
-
-        if (options.RetryCount is < 0 or > 10)
-        {
-            failures.Add("VectorStore:Chroma:RetryCount must be between 0 and 10.");
-        }
-
-        if (options.RetryBaseDelay < TimeSpan.Zero)
-        {
-            failures.Add("VectorStore:Chroma:RetryBaseDelay must not be negative.");
-        }
+        options.Validate("VectorStore:Chroma", failures);
 
         if (options.BatchSize is < 1 or > 10_000)
         {

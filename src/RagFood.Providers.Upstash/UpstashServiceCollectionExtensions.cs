@@ -5,6 +5,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace RagFood.Providers.Upstash;
@@ -53,35 +54,15 @@ public static class UpstashServiceCollectionExtensions
             .AddResilienceHandler("upstash", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<UpstashVectorStoreOptions>>().Value;
-                pipeline.AddTimeout(options.Timeout);
-                if (options.MaxRetries > 0)
+                HttpResiliencePipeline.Configure(pipeline, options, inner =>
                 {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    if (options.RequestsPerSecond > 0)
                     {
-                        // Transport errors, attempt timeouts, 408, 429 and 5xx; never 400/401/404/422.
-                        MaxRetryAttempts = options.MaxRetries,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = options.RetryDelay,
-                        ShouldRetryAfterHeader = true,
-                    });
-                }
-
-                if (options.RequestsPerSecond > 0)
-                {
-                    var limiter = CreateRateLimiter(options.RequestsPerSecond);
-                    context.OnPipelineDisposed(limiter.Dispose);
-                    pipeline.AddRateLimiter(limiter);
-                }
-
-                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                {
-                    FailureRatio = options.BreakerFailureRatio,
-                    MinimumThroughput = options.BreakerMinimumThroughput,
-                    SamplingDuration = options.BreakerSamplingDuration,
-                    BreakDuration = options.BreakerBreakDuration,
+                        var limiter = CreateRateLimiter(options.RequestsPerSecond);
+                        context.OnPipelineDisposed(limiter.Dispose);
+                        inner.AddRateLimiter(limiter);
+                    }
                 });
-                pipeline.AddTimeout(options.AttemptTimeout);
             });
 
         services.TryAddSingleton<UpstashVectorStore>();

@@ -4,9 +4,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
-using Polly.RateLimiting;
-using Polly.Timeout;
 using RagFood.Core.VectorStores;
 using RagFood.Core.VectorStores.Kernel;
 
@@ -397,25 +394,9 @@ public sealed partial class UpstashVectorStore : IVectorStore
         {
             throw;
         }
-        catch (BrokenCircuitException error)
+        catch (Exception error) when (HttpFailureMapping.IsTransportFailure(error, cancellationToken))
         {
-            throw Failure(operation, VectorStoreErrorKind.CircuitOpen, "Upstash's circuit breaker is open after repeated failures; not calling Upstash for now.", error);
-        }
-        catch (TimeoutRejectedException error)
-        {
-            throw Failure(operation, VectorStoreErrorKind.Timeout, $"Upstash did not answer {operation} in time (timeout {_options.Timeout.TotalSeconds:0.###} s, per attempt {_options.AttemptTimeout.TotalSeconds:0.###} s).", error);
-        }
-        catch (RateLimiterRejectedException error)
-        {
-            throw Failure(operation, VectorStoreErrorKind.ResourceExhausted, "The client-side Upstash rate limit rejected the request.", error);
-        }
-        catch (HttpRequestException error)
-        {
-            throw Failure(operation, VectorStoreErrorKind.Unavailable, $"Upstash could not be reached for {operation}: {error.Message}", error);
-        }
-        catch (OperationCanceledException error)
-        {
-            throw Failure(operation, VectorStoreErrorKind.Timeout, $"Upstash did not answer {operation} in time.", error);
+            throw Failure(operation, error);
         }
 
         using (response)
@@ -432,12 +413,12 @@ public sealed partial class UpstashVectorStore : IVectorStore
             catch (JsonException error)
             {
                 var status = (int)response.StatusCode;
-                throw Failure(operation, status >= 500 ? VectorStoreErrorKind.Unavailable : VectorStoreErrorKind.Internal,
-                    $"Upstash answered {operation} with status {status} and a body that is not JSON.", error);
+                throw Failure(operation, new VectorStoreException(Name, status >= 500 ? VectorStoreErrorKind.Unavailable : VectorStoreErrorKind.Internal,
+                    $"Upstash answered {operation} with status {status} and a body that is not JSON.", error));
             }
             catch (HttpRequestException error)
             {
-                throw Failure(operation, VectorStoreErrorKind.Unavailable, $"Upstash's answer to {operation} was cut off: {error.Message}", error);
+                throw Failure(operation, new VectorStoreException(Name, VectorStoreErrorKind.Unavailable, $"Upstash's answer to {operation} was cut off: {error.Message}", error));
             }
 
             var root = document.RootElement;
@@ -462,27 +443,31 @@ public sealed partial class UpstashVectorStore : IVectorStore
     {
         var status = (int)statusCode;
         var message = Redact(upstashMessage);
-        var (kind, text) = status switch
+        // Upstash answers 422 both for bad input and for "embedding is not allowed on this index": the latter is a
+        // precondition of the index, not the request's fault. Every other status maps as in the kernel.
+        var kind = status == 422 && message.Contains("not allowed", StringComparison.OrdinalIgnoreCase)
+            ? VectorStoreErrorKind.FailedPrecondition
+            : HttpFailureMapping.KindOf(statusCode);
+        var text = kind switch
         {
-            401 or 403 => (VectorStoreErrorKind.Unauthenticated, $"Upstash rejected the token ({status}): {message}"),
-            400 => (VectorStoreErrorKind.InvalidRequest, $"Upstash rejected {operation} as invalid (400): {message}"),
-            404 => (VectorStoreErrorKind.NotFound, $"Upstash {operation}: not found (404): {message}"),
-            422 when message.Contains("not allowed", StringComparison.OrdinalIgnoreCase) =>
-                (VectorStoreErrorKind.FailedPrecondition, $"Upstash cannot {operation} on this index (422): {message}"),
-            422 => (VectorStoreErrorKind.InvalidRequest, $"Upstash rejected {operation} (422): {message}"),
-            408 => (VectorStoreErrorKind.Timeout, $"Upstash timed out on {operation} (408): {message}"),
-            429 => (VectorStoreErrorKind.ResourceExhausted, $"Upstash rate limit or quota exceeded on {operation} (429): {message}"),
-            >= 500 => (VectorStoreErrorKind.Unavailable, $"Upstash failed on {operation} ({status}): {message}"),
-            _ => (VectorStoreErrorKind.Internal, $"Upstash {operation} failed ({status}): {message}"),
+            VectorStoreErrorKind.Unauthenticated => $"Upstash rejected the token ({status}): {message}",
+            VectorStoreErrorKind.InvalidRequest => $"Upstash rejected {operation} as invalid ({status}): {message}",
+            VectorStoreErrorKind.NotFound => $"Upstash {operation}: not found ({status}): {message}",
+            VectorStoreErrorKind.FailedPrecondition => $"Upstash cannot {operation} on this index ({status}): {message}",
+            VectorStoreErrorKind.Timeout => $"Upstash timed out on {operation} ({status}): {message}",
+            VectorStoreErrorKind.ResourceExhausted => $"Upstash rate limit or quota exceeded on {operation} ({status}): {message}",
+            VectorStoreErrorKind.Unavailable => $"Upstash failed on {operation} ({status}): {message}",
+            _ => $"Upstash {operation} failed ({status}): {message}",
         };
         Log.RequestFailed(_logger, operation, status, kind);
         return new VectorStoreException(Name, kind, text);
     }
 
-    private VectorStoreException Failure(string operation, VectorStoreErrorKind kind, string message, Exception inner)
+    private VectorStoreException Failure(string operation, Exception error)
     {
-        Log.TransportFailed(_logger, operation, kind, inner);
-        return new VectorStoreException(Name, kind, Redact(message), inner);
+        var failure = error as VectorStoreException ?? HttpFailureMapping.FromTransport(Name, "Upstash", operation, error);
+        Log.TransportFailed(_logger, operation, failure.Kind, error);
+        return new VectorStoreException(Name, failure.Kind, Redact(failure.Message), failure.InnerException ?? error);
     }
 
     /// <summary>Belt and braces: the token must never leave in a message, whatever the server echoed.</summary>

@@ -26,9 +26,11 @@ public sealed class ChromaOutageTests : IAsyncLifetime
         var server = _server!;
         await using var store = ChromaTestStore.Create(server.Url, "outage", new WordHashEmbeddingGenerator(32), o =>
         {
-            o.RetryCount = 2;
-            o.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
+            o.MaxRetries = 2;
+            o.RetryDelay = TimeSpan.FromMilliseconds(20);
             o.AttemptTimeout = TimeSpan.FromSeconds(5);
+            // The breaker opens during the outage; a short break lets the first call after the restart probe it.
+            o.BreakerBreakDuration = TimeSpan.FromMilliseconds(500);
         });
         await store.Store.UpsertAsync(new UpsertRequest([new VectorRecord("dal") { Text = "Dal is a lentil stew" }]));
 

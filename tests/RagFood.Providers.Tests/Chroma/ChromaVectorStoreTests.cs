@@ -139,7 +139,7 @@ public sealed class ChromaVectorStoreTests(ChromaServerFixture fixture)
     public async Task Filters_chroma_cannot_express_are_refused_before_any_request_naming_operator_and_store(string filter, string op)
     {
         // The URL points at a closed port: any request would fail with Unavailable, not with the filter error.
-        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o => o.RetryCount = 0);
+        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o => o.MaxRetries = 0);
 
         var error = await Assert.ThrowsAsync<FilterSyntaxException>(() =>
             store.Store.QueryAsync(new VectorQuery { Text = "food", Filter = MetadataFilter.Parse(filter) }));
@@ -333,7 +333,7 @@ public sealed class ChromaVectorStoreTests(ChromaServerFixture fixture)
     [Fact]
     public async Task A_closed_port_is_a_transient_unavailable_error()
     {
-        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o => o.RetryCount = 1);
+        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o => o.MaxRetries = 1);
 
         var error = await Assert.ThrowsAsync<VectorStoreException>(() => store.Store.QueryAsync(VectorQuery.ForText("rice")));
 
