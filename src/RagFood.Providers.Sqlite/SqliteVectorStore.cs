@@ -108,7 +108,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 ? $"The text of '{record.Id}' embeds to a zero vector (nothing the embedder can represent)."
                 : $"Record '{record.Id}' has a zero vector; cosine similarity needs a direction.", nameof(request));
             var metadataJson = record.Metadata is { ValueKind: JsonValueKind.Object } metadata ? metadata.GetRawText() : null;
-            prepared[i] = new PreparedRecord(record.Id, record.Text, metadataJson, metadataJson is null ? null : ParseStoredMetadata(metadataJson))
+            prepared[i] = new PreparedRecord(record.Id, record.Text, metadataJson, metadataJson is null ? null : SqliteFile.ParseMetadata(metadataJson))
             {
                 UnitVector = unit,
                 HasOwnVector = record.Vector is not null,
@@ -120,36 +120,8 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
             var builder = LoadIndexLocked(state, ns, create: true)!.ToBuilder();
             builder.ReserveAppends(prepared.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count(id => builder.Find(id) is null));
             using var transaction = _connection!.BeginTransaction();
-            using var insert = _connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO records (namespace, id, seq, text, metadata, content_hash, vector)
-                VALUES ($ns, $id, $seq, $text, $metadata, $hash, $vector)
-                ON CONFLICT (namespace, id) DO UPDATE SET
-                    text = excluded.text, metadata = excluded.metadata,
-                    content_hash = excluded.content_hash, vector = excluded.vector
-                """;
-            var pNs = insert.Parameters.Add("$ns", SqliteType.Text);
-            var pId = insert.Parameters.Add("$id", SqliteType.Text);
-            var pSeq = insert.Parameters.Add("$seq", SqliteType.Integer);
-            var pText = insert.Parameters.Add("$text", SqliteType.Text);
-            var pMetadata = insert.Parameters.Add("$metadata", SqliteType.Text);
-            var pHash = insert.Parameters.Add("$hash", SqliteType.Text);
-            var pVector = insert.Parameters.Add("$vector", SqliteType.Blob);
-            pNs.Value = ns;
-            foreach (var record in prepared)
-            {
-                pId.Value = record.Id;
-                pSeq.Value = builder.SequenceFor(record.Id);
-                pText.Value = (object?)record.Text ?? DBNull.Value;
-                pMetadata.Value = (object?)record.MetadataJson ?? DBNull.Value;
-                pHash.Value = RecordContentHash.Compute(record.Text, record.Metadata, record.HasOwnVector);
-                pVector.Value = VectorCodec.ToBlob(record.UnitVector);
-                insert.ExecuteNonQuery();
-                builder.Upsert(record.Id, record.Text, record.Metadata, record.UnitVector);
-            }
-
-            SetNextSequence(transaction, ns, builder.NextSequence);
+            SqliteFile.UpsertRecords(_connection, transaction, ns, prepared, builder);
+            SqliteFile.SetNextSequence(_connection, transaction, ns, builder.NextSequence);
             cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
             Publish(state.WithIndex(builder.Build()));
@@ -295,17 +267,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
             var builder = index.ToBuilder();
             using var transaction = _connection!.BeginTransaction();
-            using var delete = _connection.CreateCommand();
-            delete.Transaction = transaction;
-            delete.CommandText = "DELETE FROM records WHERE namespace = $ns AND id = $id";
-            delete.Parameters.Add("$ns", SqliteType.Text).Value = ns;
-            var pId = delete.Parameters.Add("$id", SqliteType.Text);
-            foreach (var id in victims)
-            {
-                pId.Value = id;
-                delete.ExecuteNonQuery();
-                builder.Remove(id);
-            }
+            SqliteFile.DeleteRecords(_connection, transaction, ns, victims, builder);
 
             cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
@@ -544,7 +506,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         }
         catch (SqliteException ex)
         {
-            throw Translate(operation, ex);
+            throw SqliteFile.Translate(operation, ex, DatabasePath, _logger);
         }
         finally
         {
@@ -571,30 +533,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         var dimension = state.Space.Dimension;
         var builder = NamespaceIndex.Empty(ns, dimension, nsState.NextSequence).ToBuilder();
         builder.ReserveAppends((int)Math.Min(nsState.Count, int.MaxValue));
-        using (var command = _connection!.CreateCommand())
-        {
-            command.CommandText = "SELECT id, seq, text, metadata, vector FROM records WHERE namespace = $ns ORDER BY seq";
-            command.Parameters.AddWithValue("$ns", ns);
-            using var reader = command.ExecuteReader();
-            var buffer = new byte[dimension * sizeof(float)];
-            var row = new float[dimension];
-            while (reader.Read())
-            {
-                var id = reader.GetString(0);
-                var length = reader.GetBytes(4, 0, null, 0, 0);
-                if (length != buffer.Length)
-                {
-                    throw new VectorStoreException(Name, VectorStoreErrorKind.Internal,
-                        $"Record '{id}' in namespace '{ns}' of {DatabasePath} has a vector of {length} bytes; expected {buffer.Length}. The file is damaged.");
-                }
-
-                reader.GetBytes(4, 0, buffer, 0, buffer.Length);
-                JsonElement? metadata = reader.IsDBNull(3) ? null : ParseStoredMetadata(reader.GetString(3));
-                var record = new IndexedRecord(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), metadata);
-                VectorCodec.FromBlob(buffer, row);
-                builder.AppendLoaded(record, row);
-            }
-        }
+        SqliteFile.ReadNamespace(_connection!, ns, dimension, builder, DatabasePath);
 
         var index = builder.Build();
         Publish(state.WithIndex(index));
@@ -616,35 +555,9 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 Directory.CreateDirectory(directory);
             }
 
-            connection = new SqliteConnection(new SqliteConnectionStringBuilder
-            {
-                DataSource = DatabasePath,
-                Mode = SqliteOpenMode.ReadWriteCreate,
-                // A pooled connection would keep the file (and its exclusive lock) open after Dispose.
-                Pooling = false,
-                DefaultTimeout = Math.Max(1, (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds)),
-            }.ToString());
-            connection.Open();
-            using (var pragmas = connection.CreateCommand())
-            {
-                // Exclusive before WAL: the WAL index then lives in process memory and no other process can open
-                // the file behind this store's in-memory snapshot. FULL: see the class remarks.
-                pragmas.CommandText = "PRAGMA locking_mode = EXCLUSIVE;";
-                pragmas.ExecuteNonQuery();
-                pragmas.CommandText = "PRAGMA journal_mode = WAL;";
-                var mode = pragmas.ExecuteScalar() as string;
-                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new VectorStoreException(Name, VectorStoreErrorKind.FailedPrecondition,
-                        $"{DatabasePath} could not be switched to WAL journaling (got '{mode}').");
-                }
-
-                pragmas.CommandText = "PRAGMA synchronous = FULL;";
-                pragmas.ExecuteNonQuery();
-            }
-
-            var (space, created) = InitialiseSchema(connection, configured);
-            var namespaces = ReadNamespaces(connection);
+            connection = SqliteFile.Open(DatabasePath, _options.BusyTimeout);
+            var (space, created) = SqliteFile.InitialiseSchema(connection, configured, DatabasePath);
+            var namespaces = SqliteFile.ReadNamespaces(connection);
             _connection = connection;
             var state = new StoreState(space, namespaces);
             Publish(state);
@@ -660,7 +573,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         catch (SqliteException ex)
         {
             connection?.Dispose();
-            throw Translate("open", ex);
+            throw SqliteFile.Translate("open", ex, DatabasePath, _logger);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -675,93 +588,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         }
     }
 
-    private (EmbeddingSpace Space, bool Created) InitialiseSchema(SqliteConnection connection, EmbeddingSpace configured)
-    {
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SqliteSchema.CreateTables;
-        command.ExecuteNonQuery();
-
-        command.CommandText = "SELECT key, value FROM meta";
-        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                meta[reader.GetString(0)] = reader.GetString(1);
-            }
-        }
-
-        if (meta.Count == 0)
-        {
-            command.CommandText = "INSERT INTO meta (key, value) VALUES ($k1, $v1), ($k2, $v2), ($k3, $v3), ($k4, $v4), ($k5, $v5)";
-            command.Parameters.AddWithValue("$k1", SqliteSchema.MetaSchemaVersion);
-            command.Parameters.AddWithValue("$v1", SqliteSchema.Version.ToString(CultureInfo.InvariantCulture));
-            command.Parameters.AddWithValue("$k2", SqliteSchema.MetaEmbeddingModel);
-            command.Parameters.AddWithValue("$v2", configured.Model);
-            command.Parameters.AddWithValue("$k3", SqliteSchema.MetaDimension);
-            command.Parameters.AddWithValue("$v3", configured.Dimension.ToString(CultureInfo.InvariantCulture));
-            command.Parameters.AddWithValue("$k4", SqliteSchema.MetaSimilarity);
-            command.Parameters.AddWithValue("$v4", SqliteSchema.Similarity);
-            command.Parameters.AddWithValue("$k5", SqliteSchema.MetaCreatedAt);
-            command.Parameters.AddWithValue("$v5", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-            command.ExecuteNonQuery();
-            transaction.Commit();
-            return (configured, true);
-        }
-
-        var version = meta.GetValueOrDefault(SqliteSchema.MetaSchemaVersion);
-        if (version != SqliteSchema.Version.ToString(CultureInfo.InvariantCulture))
-        {
-            throw new VectorStoreException(Name, VectorStoreErrorKind.FailedPrecondition,
-                $"{DatabasePath} has schema version '{version}'; this build reads version {SqliteSchema.Version}.");
-        }
-
-        if (meta.GetValueOrDefault(SqliteSchema.MetaSimilarity) != SqliteSchema.Similarity)
-        {
-            throw new VectorStoreException(Name, VectorStoreErrorKind.FailedPrecondition,
-                $"{DatabasePath} uses similarity '{meta.GetValueOrDefault(SqliteSchema.MetaSimilarity)}'; this store only serves {SqliteSchema.Similarity}.");
-        }
-
-        var stored = new EmbeddingSpace(
-            meta.GetValueOrDefault(SqliteSchema.MetaEmbeddingModel) ?? "unknown",
-            int.TryParse(meta.GetValueOrDefault(SqliteSchema.MetaDimension), NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : 0);
-        if (!EmbeddingSpaceRule.AreSame(stored, configured))
-        {
-            throw new EmbeddingSpaceMismatchException(Name, stored, configured,
-                $"{DatabasePath} was written with {stored}, but the configured embedding generator is {configured}. "
-                + "Configure the generator the file was written with, or point VectorStore:Sqlite:Path at a new file and ingest again.");
-        }
-
-        transaction.Commit();
-        return (stored, false);
-    }
-
-    private static ImmutableSortedDictionary<string, NamespaceState> ReadNamespaces(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT n.name, n.next_seq, (SELECT COUNT(*) FROM records r WHERE r.namespace = n.name)
-            FROM namespaces n
-            """;
-        using var reader = command.ExecuteReader();
-        var namespaces = ImmutableSortedDictionary.CreateBuilder<string, NamespaceState>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            namespaces[reader.GetString(0)] = new NamespaceState(reader.GetInt64(2), reader.GetInt64(1), null);
-        }
-
-        return namespaces.ToImmutable();
-    }
-
     // ---- Internals: validation and mapping ---------------------------------------------------------------------
-
-    private static JsonElement ParseStoredMetadata(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
 
     private static VectorRecord ToRecord(NamespaceIndex index, int slot, Include include)
     {
@@ -772,54 +599,5 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
             Metadata = include.Metadata ? record.Metadata : null,
             Vector = include.Vectors ? index.CopyVector(slot) : null,
         };
-    }
-
-    private void SetNextSequence(SqliteTransaction transaction, string ns, long nextSequence)
-    {
-        using var command = _connection!.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO namespaces (name, next_seq) VALUES ($ns, $next)
-            ON CONFLICT (name) DO UPDATE SET next_seq = excluded.next_seq
-            """;
-        command.Parameters.AddWithValue("$ns", ns);
-        command.Parameters.AddWithValue("$next", nextSequence);
-        command.ExecuteNonQuery();
-    }
-
-    private VectorStoreException Translate(string operation, SqliteException ex)
-    {
-        SqliteLog.OperationFailed(_logger, operation, ex.SqliteErrorCode, ex);
-        var (kind, what) = (ex.SqliteErrorCode & 0xFF) switch
-        {
-            5 or 6 => (VectorStoreErrorKind.Unavailable, "the database file is locked (is another process using it?)"),
-            13 => (VectorStoreErrorKind.ResourceExhausted, "the disk is full"),
-            3 or 8 or 10 or 14 => (VectorStoreErrorKind.Unavailable, "the database file cannot be read or written"),
-            11 or 26 => (VectorStoreErrorKind.Internal, "the database file is damaged or not a SQLite database"),
-            _ => (VectorStoreErrorKind.Internal, "SQLite reported an error"),
-        };
-        return new VectorStoreException(Name, kind, $"SQLite store {operation} failed on {DatabasePath}: {what} ({ex.Message}).", ex);
-    }
-
-    /// <summary>A validated record on its way in; <see cref="UnitVector"/> is set before the write.</summary>
-    private sealed record PreparedRecord(string Id, string? Text, string? MetadataJson, JsonElement? Metadata)
-    {
-        public float[] UnitVector { get; init; } = [];
-
-        /// <summary>True when the caller gave the vector (it is part of the content hash).</summary>
-        public bool HasOwnVector { get; init; }
-    }
-
-    /// <summary>One namespace: its record count, next sequence, and its index once loaded.</summary>
-    private sealed record NamespaceState(long Count, long NextSequence, NamespaceIndex? Index)
-    {
-        public static NamespaceState Loaded(NamespaceIndex index) => new(index.LiveCount, index.NextSequence, index);
-    }
-
-    /// <summary>Everything readers see, swapped atomically by writers.</summary>
-    private sealed record StoreState(EmbeddingSpace Space, ImmutableSortedDictionary<string, NamespaceState> Namespaces)
-    {
-        public StoreState WithIndex(NamespaceIndex index) =>
-            this with { Namespaces = Namespaces.SetItem(index.Name, NamespaceState.Loaded(index)) };
     }
 }

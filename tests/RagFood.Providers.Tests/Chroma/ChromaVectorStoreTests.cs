@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Chroma;
+using RagFood.Providers.Chroma.Internal;
 using RagFood.Providers.Tests.Support;
 
 namespace RagFood.Providers.Tests.Chroma;

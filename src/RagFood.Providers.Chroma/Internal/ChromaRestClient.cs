@@ -5,8 +5,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RagFood.Core.VectorStores;
 using RagFood.Core.VectorStores.Kernel;
+using RagFood.Providers.Chroma;
 
-namespace RagFood.Providers.Chroma;
+namespace RagFood.Providers.Chroma.Internal;
 
 /// <summary>Thin JSON-over-HTTP access to Chroma's v2 API that turns every failure into a typed exception.</summary>
 /// <remarks>
@@ -54,7 +55,7 @@ internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogge
         catch (Exception e) when (HttpFailureMapping.IsTransportFailure(e, cancellationToken))
         {
             var failure = HttpFailureMapping.FromTransport(storeName, $"Chroma at {Where()}", path, e);
-            Log.OperationFailed(logger, path, failure.Kind.ToString(), e.Message);
+            ChromaLog.OperationFailed(logger, path, failure.Kind.ToString(), e.Message);
             throw failure;
         }
 
@@ -91,7 +92,7 @@ internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogge
             var text = $"Chroma answered {(int)response.StatusCode} {error}: {message}";
             if (kind is VectorStoreErrorKind.Unavailable or VectorStoreErrorKind.Internal or VectorStoreErrorKind.Timeout)
             {
-                Log.OperationFailed(logger, path, kind.ToString(), text);
+                ChromaLog.OperationFailed(logger, path, kind.ToString(), text);
             }
 
             throw new VectorStoreException(storeName, kind, text);
