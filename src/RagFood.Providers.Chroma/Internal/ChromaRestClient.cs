@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RagFood.Core.VectorStores;
@@ -19,8 +17,6 @@ namespace RagFood.Providers.Chroma.Internal;
 /// </remarks>
 internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogger logger)
 {
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-
     /// <summary>Sends one request and parses the JSON answer.</summary>
     /// <param name="method">HTTP method.</param>
     /// <param name="path">Path relative to the client's base address (already escaped).</param>
@@ -32,15 +28,7 @@ internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogge
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            var buffer = new ArrayBufferWriter<byte>(4096);
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                body(writer);
-            }
-
-            var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-            content.Headers.ContentType = JsonMediaType;
-            request.Content = content;
+            request.Content = HttpJson.Content(body);
         }
 
         HttpResponseMessage response;

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RagFood.Core.VectorStores;
@@ -13,8 +11,6 @@ namespace RagFood.Providers.Upstash.Internal;
 /// <see cref="HttpFailureMapping"/>), and the token redacted from every message.</summary>
 internal sealed class UpstashTransport(IHttpClientFactory httpClientFactory, UpstashVectorStoreOptions options, ILogger logger)
 {
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-
     /// <summary>POSTs one request and returns the parsed body; throws <see cref="VectorStoreException"/> for any
     /// error envelope (whatever the status) and for transport, timeout and breaker failures.</summary>
     public async Task<JsonDocument> SendAsync(string endpoint, string ns, Action<Utf8JsonWriter>? writeBody, CancellationToken cancellationToken)
@@ -117,25 +113,10 @@ internal sealed class UpstashTransport(IHttpClientFactory httpClientFactory, Ups
             ? result
             : throw new VectorStoreException(UpstashVectorStore.ProviderName, VectorStoreErrorKind.Internal, $"Upstash answered {operation} without a result.");
 
-    private static ReadOnlyMemoryContent JsonContent(Action<Utf8JsonWriter>? writeBody)
+    // Argument-less endpoints get an empty JSON array, as the official JS SDK sends.
+    private static HttpContent JsonContent(Action<Utf8JsonWriter>? writeBody) => HttpJson.Content(writeBody ?? (static writer =>
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            if (writeBody is null)
-            {
-                // Argument-less endpoints: an empty JSON array, as the official JS SDK sends.
-                writer.WriteStartArray();
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writeBody(writer);
-            }
-        }
-
-        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-        content.Headers.ContentType = JsonMediaType;
-        return content;
-    }
+        writer.WriteStartArray();
+        writer.WriteEndArray();
+    }));
 }

@@ -207,6 +207,43 @@ public sealed class ChromaVectorStoreTests(ChromaServerFixture fixture)
     }
 
     [Fact]
+    public async Task The_circuit_breaker_follows_the_shared_breaker_settings()
+    {
+        // A closed port: every attempt fails; with two attempts in the window the breaker opens and stops calling.
+        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o =>
+        {
+            o.MaxRetries = 0;
+            o.BreakerMinimumThroughput = 2;
+            o.BreakerBreakDuration = TimeSpan.FromMinutes(5);
+        });
+
+        var kinds = new List<VectorStoreErrorKind>();
+        for (var i = 0; i < 4; i++)
+        {
+            kinds.Add((await Assert.ThrowsAsync<VectorStoreException>(() => store.Store.GetInfoAsync())).Kind);
+        }
+
+        Assert.Equal(VectorStoreErrorKind.Unavailable, kinds[0]);
+        Assert.Equal(VectorStoreErrorKind.CircuitOpen, kinds[^1]);
+    }
+
+    [Fact]
+    public async Task A_collection_written_by_a_model_is_served_to_the_same_model_named_with_ollamas_latest_tag_in_another_case()
+    {
+        var name = ChromaServerFixture.UniqueCollection("samemodel");
+        await using (var writer = fixture.CreateStore(name, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "mxbai-embed-large")))
+        {
+            await writer.Store.UpsertAsync(new UpsertRequest([Food("a", "apple pie")]));
+        }
+
+        await using var same = fixture.CreateStore(name, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "MXBAI-Embed-Large:latest"));
+        await using var other = fixture.CreateStore(name, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "nomic-embed-text"));
+
+        Assert.Equal("a", (await same.Store.QueryAsync(VectorQuery.ForText("apple")))[0].Id);
+        await Assert.ThrowsAsync<EmbeddingSpaceMismatchException>(() => other.Store.QueryAsync(VectorQuery.ForText("apple")));
+    }
+
+    [Fact]
     public async Task A_store_with_a_different_embedder_refuses_text_queries_and_writes_naming_both_models()
     {
         var name = ChromaServerFixture.UniqueCollection("mismatch");

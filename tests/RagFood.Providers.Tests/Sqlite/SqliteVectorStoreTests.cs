@@ -83,6 +83,37 @@ public sealed class SqliteVectorStoreTests : IDisposable
         Assert.All(records, r => Assert.Equal(RecordContentHash.Compute(r!.Text, r.Metadata, hasVector: false), stored[r.Id]));
     }
 
+    [Theory]
+    [InlineData("Test-Model:latest", "test-model")]
+    [InlineData("test-model", " TEST-MODEL:LATEST ")]
+    public async Task A_file_reopens_with_the_same_model_named_in_another_case_or_with_ollamas_latest_tag(string written, string reopenedWith)
+    {
+        await using (var store = SqliteTestStores.Create(DbPath, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), written)))
+        {
+            await store.UpsertAsync(new UpsertRequest([Food("a", "apple pie")]));
+        }
+
+        await using var reopened = SqliteTestStores.Create(DbPath, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), reopenedWith));
+        var matches = await reopened.QueryAsync(VectorQuery.ForText("apple"));
+
+        Assert.Equal("a", Assert.Single(matches).Id);
+    }
+
+    [Fact]
+    public async Task A_file_written_by_one_model_refuses_another_model_of_the_same_dimension()
+    {
+        await using (var store = SqliteTestStores.Create(DbPath, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "test-model")))
+        {
+            await store.UpsertAsync(new UpsertRequest([Food("a", "apple pie")]));
+        }
+
+        await using var reopened = SqliteTestStores.Create(DbPath, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "test-model:v2"));
+        var error = await Assert.ThrowsAsync<EmbeddingSpaceMismatchException>(() => reopened.QueryAsync(VectorQuery.ForText("apple")));
+
+        Assert.Equal("test-model", error.Expected.Model);
+        Assert.Equal("test-model:v2", error.Actual.Model);
+    }
+
     [Fact]
     public async Task Opening_a_file_with_an_embedder_of_another_dimension_names_both_spaces()
     {
