@@ -14,5 +14,7 @@ root.Subcommands.Add(FetchDeleteCommands.CreateFetch());
 root.Subcommands.Add(FetchDeleteCommands.CreateDelete());
 root.Subcommands.Add(FetchDeleteCommands.CreateNamespaces());
 root.Subcommands.Add(InfoCommand.CreatePing());
+root.Subcommands.Add(UsageCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RagFood.Core.Embeddings;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Core.VectorStores.Kernel;
@@ -189,7 +190,7 @@ public sealed class ChromaVectorStore : IVectorStore
             if (query.Text is not null)
             {
                 collection = EnsureEmbedderFits(collection, "query");
-                vector = await _embedder.EmbedAsync(query.Text, collection.KnownDimension ?? 0, cancellationToken).ConfigureAwait(false);
+                vector = await _embedder.EmbedAsync(query.Text, collection.KnownDimension ?? 0, cancellationToken, EmbeddingPurpose.ForQuery()).ConfigureAwait(false);
             }
             else
             {
@@ -213,10 +214,16 @@ public sealed class ChromaVectorStore : IVectorStore
                 writer.WriteStartArray("include");
                 writer.WriteStringValue("distances");
                 ChromaJson.WriteIncludes(writer, query.Include);
+                if (collection.Space == ChromaSpace.L2 && !query.Include.Vectors)
+                {
+                    // l2 distances over unnormalised vectors do not map to the one relevance scale; the cosine does.
+                    writer.WriteStringValue("embeddings");
+                }
+
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             }, notFoundIsNull: false, cancellationToken).ConfigureAwait(false);
-            return ChromaJson.ReadQueryResult(document!.RootElement, collection.Space, query.Include);
+            return ChromaJson.ReadQueryResult(document!.RootElement, collection.Space, query.Include, vector);
         }, whenMissing: [], cancellationToken).ConfigureAwait(false);
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RagFood.Core.Embeddings;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Core.VectorStores.Kernel;
@@ -155,7 +156,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 return [];
             }
 
-            var embedded = await _embedder.EmbedAsync(query.Text!, dimension, cancellationToken);
+            var embedded = await _embedder.EmbedAsync(query.Text!, dimension, cancellationToken, EmbeddingPurpose.ForQuery());
             unitQuery = VectorCodec.Normalise(embedded)
                 ?? throw new ArgumentException("The query text embeds to a zero vector (nothing the embedder can represent).", nameof(query));
         }
@@ -166,7 +167,9 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
             return [];
         }
 
-        var hits = index.Search(unitQuery, query.TopK, query.Filter, cancellationToken);
+        var hits = query.Text is not null && UsesHybrid(state.Space)
+            ? HybridSearch.Search(index, unitQuery, query.Text, query.TopK, query.Filter, cancellationToken)
+            : index.Search(unitQuery, query.TopK, query.Filter, cancellationToken);
         var include = query.Include;
         var results = new ScoredRecord[hits.Length];
         for (var i = 0; i < hits.Length; i++)
@@ -184,6 +187,15 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
         return results;
     }
+
+    /// <summary>Text queries fuse dense and lexical rankings when configured, or by default when the embedder is
+    /// semantic (the built-in hashing embedder's vectors already are lexical).</summary>
+    private bool UsesHybrid(EmbeddingSpace space) => _options.Retrieval switch
+    {
+        SqliteRetrievalMode.Hybrid => true,
+        SqliteRetrievalMode.Dense => false,
+        _ => !space.Model.StartsWith(HashingEmbeddingGenerator.ModelIdPrefix, StringComparison.Ordinal),
+    };
 
     // ---- Fetch -----------------------------------------------------------------------------------------------
 

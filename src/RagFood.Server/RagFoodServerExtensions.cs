@@ -4,9 +4,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RagFood.Server.Composition;
 using RagFood.Server.Grpc;
+using RagFood.Server.HttpJson;
 using RagFood.Server.Health;
 using RagFood.Server.Ingestion;
+using RagFood.Server.Operations;
 using RagFood.Server.Rag;
+using RagFood.Server.Telemetry;
+using RagFood.Server.Usage;
 
 namespace RagFood.Server;
 
@@ -28,6 +32,11 @@ public static class RagFoodServerExtensions
         builder.Services.AddRagFoodRag(builder.Configuration);
         builder.Services.AddRagFoodIngestion(builder.Configuration);
         builder.Services.AddRagFoodGrpc(builder.Configuration);
+        // After the stores, AI clients and pipeline: these decorate their registrations.
+        builder.Services.AddRagFoodUsage(builder.Configuration);
+        builder.Services.AddRagFoodOperations();
+        builder.AddRagFoodTelemetry();
+        builder.AddRagFoodHttpJson();
         return builder;
     }
 
@@ -75,6 +84,8 @@ public static class RagFoodServerExtensions
         services.AddOptions<RagOptions>().Bind(configuration.GetSection(RagOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RagOptions>, RagOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RagOptions>, RagOptionsValidator>());
+        services.TryAddSingleton<StoreInfoCache>();
+        services.TryAddSingleton<RelevanceFloorProvider>();
         services.TryAddSingleton<IRagPipeline, RagPipeline>();
         return services;
     }
@@ -117,6 +128,8 @@ public static class RagFoodServerExtensions
         app.MapGrpcService<VectorGrpcService>();
         app.MapGrpcService<RagGrpcService>();
         app.MapGrpcService<DiagnosticsGrpcService>();
+        app.MapRagFoodOperations();
+        app.MapRagFoodHttpJson();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -68,7 +68,7 @@ internal static class ChromaJson
         return result;
     }
 
-    public static List<ScoredRecord> ReadQueryResult(JsonElement root, ChromaSpace space, Include include)
+    public static List<ScoredRecord> ReadQueryResult(JsonElement root, ChromaSpace space, Include include, float[] queryVector)
     {
         var ids = root.GetProperty("ids")[0];
         var distances = root.GetProperty("distances")[0];
@@ -80,12 +80,16 @@ internal static class ChromaJson
         foreach (var id in ids.EnumerateArray())
         {
             var distance = distances[i].GetDouble();
-            result.Add(new ScoredRecord(id.GetString()!, space.DistanceToScore(distance))
+            var stored = include.Vectors || space == ChromaSpace.L2 ? ReadVector(embeddings, i) : null;
+            var score = space == ChromaSpace.L2 && stored is not null
+                ? ChromaSpaceExtensions.RelevanceOf(queryVector, stored) ?? space.DistanceToScore(distance)
+                : space.DistanceToScore(distance);
+            result.Add(new ScoredRecord(id.GetString()!, score)
             {
                 RawScore = distance,
                 Text = include.Text ? ReadDocument(documents, i) : null,
                 Metadata = include.Metadata ? ReadMetadata(metadatas, i) : null,
-                Vector = include.Vectors ? ReadVector(embeddings, i) : null,
+                Vector = include.Vectors ? stored : null,
             });
             i++;
         }

@@ -47,7 +47,7 @@ public sealed class EmbeddingDispatcher
     {
         if (Model is null || Dimension == 0)
         {
-            var probe = await GenerateAsync(["dimension probe"], cancellationToken).ConfigureAwait(false);
+            var probe = await GenerateAsync(["dimension probe"], null, cancellationToken).ConfigureAwait(false);
             Learn(probe[0].Vector.Length);
             Model ??= probe[0].ModelId;
         }
@@ -59,19 +59,20 @@ public sealed class EmbeddingDispatcher
     /// <param name="text">The text (already checked by <see cref="VectorStoreRules.Query"/>).</param>
     /// <param name="expectedDimension">The store's dimension, 0 when it has none yet.</param>
     /// <param name="cancellationToken">The caller's token.</param>
-    public async Task<float[]> EmbedAsync(string text, int expectedDimension, CancellationToken cancellationToken) =>
-        (await EmbedManyAsync([text], expectedDimension, cancellationToken).ConfigureAwait(false))[0];
+    /// <param name="options">Passed to the generator, e.g. <c>EmbeddingPurpose.ForQuery()</c> for asymmetric models.</param>
+    public async Task<float[]> EmbedAsync(string text, int expectedDimension, CancellationToken cancellationToken, EmbeddingGenerationOptions? options = null) =>
+        (await EmbedManyAsync([text], expectedDimension, cancellationToken, options).ConfigureAwait(false))[0];
 
     /// <summary>Embeds texts in batches and checks every vector against <paramref name="expectedDimension"/>
     /// (0: the first vector sets it).</summary>
-    public async Task<float[][]> EmbedManyAsync(IReadOnlyList<string> texts, int expectedDimension, CancellationToken cancellationToken)
+    public async Task<float[][]> EmbedManyAsync(IReadOnlyList<string> texts, int expectedDimension, CancellationToken cancellationToken, EmbeddingGenerationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
         var result = new float[texts.Count][];
         for (var start = 0; start < texts.Count; start += BatchSize)
         {
             var batch = texts.Skip(start).Take(BatchSize).ToArray();
-            var embeddings = await GenerateAsync(batch, cancellationToken).ConfigureAwait(false);
+            var embeddings = await GenerateAsync(batch, options, cancellationToken).ConfigureAwait(false);
             if (embeddings.Count != batch.Length)
             {
                 throw new VectorStoreException(_storeName, VectorStoreErrorKind.Internal,
@@ -144,11 +145,11 @@ public sealed class EmbeddingDispatcher
         }
     }
 
-    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> texts, CancellationToken cancellationToken)
+    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> texts, EmbeddingGenerationOptions? options, CancellationToken cancellationToken)
     {
         try
         {
-            return await _generator.GenerateAsync(texts, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await _generator.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -10,6 +10,7 @@ namespace RagFood.Core.VectorStores.Kernel;
 ///            journaling/replay 2110–, SQLite     4000–4099  Server: health
 ///            write journal 2130–, logging 2150–) 4100–4199  Chroma provider (ChromaLog)
 /// 2200–2299  Core: provider kernel (reserved)    5000–5099  Server: start-up checks (embedding spaces)
+/// 7000–7099  Server: usage accounting            7100–7199  Core: usage ledger
 /// </code>
 /// Free for new stores: 4200–4299 (next: 4300, 4400, ...).
 /// </remarks>
@@ -25,4 +26,6 @@ public static class LogEventIdBlocks
     public const int ServerHealth = 4000;
     public const int Chroma = 4100;
     public const int ServerStartupChecks = 5000;
+    public const int ServerUsage = 7000;
+    public const int CoreUsage = 7100;
 }
