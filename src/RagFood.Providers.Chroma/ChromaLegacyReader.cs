@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using RagFood.Core.VectorStores;
+using RagFood.Providers.Chroma.Internal;
 
 namespace RagFood.Providers.Chroma;
 

@@ -1,43 +1,47 @@
 using System.Net.Http.Headers;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
+using RagFood.Providers.Chroma.Internal;
 
 namespace RagFood.Providers.Chroma;
 
 /// <summary>Registers the Chroma vector store.</summary>
 public static class ChromaServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="ChromaVectorStore"/> bound to a configuration section (normally <c>VectorStore:Chroma</c>).</summary>
-    /// <remarks>Options are validated at start (<c>ValidateOnStart</c>). The store is a keyed singleton
-    /// <see cref="IVectorStore"/> under <see cref="ChromaVectorStore.ProviderName"/>; it takes the unkeyed
-    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> from DI, which the host must register.</remarks>
+    /// <summary>Registers the store with options bound from <paramref name="section"/> (usually <c>VectorStore:Chroma</c>).</summary>
+    /// <remarks>The one convention of every provider (see <see cref="VectorStoreRegistration"/>): options validated at
+    /// start, the store a singleton of its own type and a keyed <see cref="IVectorStore"/> under
+    /// <see cref="ChromaVectorStore.ProviderName"/>. It embeds with the unkeyed
+    /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>, which the host registers.</remarks>
     public static IServiceCollection AddChromaVectorStore(this IServiceCollection services, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        return services.AddChromaVectorStoreCore(builder => builder.Bind(section));
+        return services.AddChromaVectorStoreCore(null, builder => builder.Bind(section));
     }
 
-    /// <summary>Registers <see cref="ChromaVectorStore"/> configured in code.</summary>
+    /// <summary>Registers the store with options set in code; otherwise as the configuration overload.</summary>
     public static IServiceCollection AddChromaVectorStore(this IServiceCollection services, Action<ChromaVectorStoreOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        return services.AddChromaVectorStoreCore(builder => builder.Configure(configure));
+        return services.AddChromaVectorStoreCore(null, builder => builder.Configure(configure));
     }
 
-    private static IServiceCollection AddChromaVectorStoreCore(this IServiceCollection services, Action<OptionsBuilder<ChromaVectorStoreOptions>> configure)
+    /// <summary>Registers the store as the configuration overload does, and also as a keyed <see cref="IVectorStore"/>
+    /// under <paramref name="serviceKey"/> (e.g. <c>"primary"</c>).</summary>
+    public static IServiceCollection AddChromaVectorStore(this IServiceCollection services, object serviceKey, IConfiguration section)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        var optionsBuilder = services.AddOptions<ChromaVectorStoreOptions>();
-        configure(optionsBuilder);
-        optionsBuilder.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChromaVectorStoreOptions>, ChromaVectorStoreOptionsValidator>());
+        ArgumentNullException.ThrowIfNull(serviceKey);
+        ArgumentNullException.ThrowIfNull(section);
+        return services.AddChromaVectorStoreCore(serviceKey, builder => builder.Bind(section));
+    }
+
+    private static IServiceCollection AddChromaVectorStoreCore(this IServiceCollection services, object? serviceKey, Action<OptionsBuilder<ChromaVectorStoreOptions>> configure)
+    {
+        services.AddValidatedOptions<ChromaVectorStoreOptions, ChromaVectorStoreOptionsValidator>(configure);
 
         services.AddHttpClient(ChromaVectorStore.HttpClientName, (sp, client) =>
             {
@@ -54,39 +58,10 @@ public static class ChromaServiceCollectionExtensions
             .AddResilienceHandler("chroma", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<ChromaVectorStoreOptions>>().Value;
-                // Outermost: the whole operation, retries included, within Timeout.
-                pipeline.AddTimeout(options.Timeout);
-                if (options.RetryCount > 0)
-                {
-                    // Retries on transport errors, per-attempt timeouts, 408, 429 and 5xx; jittered exponential back-off.
-                    // Every request the store sends is idempotent (upsert, get, query, delete by ids, count).
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = options.RetryCount,
-                        Delay = options.RetryBaseDelay,
-                        BackoffType = Polly.DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        ShouldRetryAfterHeader = true,
-                    });
-                }
-
-                // The breaker sees each attempt: when most calls fail, stop calling for a while and fail fast.
-                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                {
-                    FailureRatio = 0.5,
-                    MinimumThroughput = 20,
-                    SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, options.AttemptTimeout.TotalSeconds * 2)),
-                    BreakDuration = TimeSpan.FromSeconds(5),
-                });
-                pipeline.AddTimeout(options.AttemptTimeout < options.Timeout ? options.AttemptTimeout : options.Timeout);
+                // Every request the store sends is idempotent (upsert, get, query, delete by ids, count), so retrying is safe.
+                HttpResiliencePipeline.Configure(pipeline, options);
             });
 
-        services.TryAddSingleton(sp => new ChromaVectorStore(
-            sp.GetRequiredService<IHttpClientFactory>(),
-            sp.GetRequiredService<IOptions<ChromaVectorStoreOptions>>(),
-            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
-            sp.GetService<ILogger<ChromaVectorStore>>()));
-        services.TryAddKeyedSingleton<IVectorStore>(ChromaVectorStore.ProviderName, (sp, _) => sp.GetRequiredService<ChromaVectorStore>());
-        return services;
+        return services.AddVectorStoreSingleton<ChromaVectorStore>(ChromaVectorStore.ProviderName, serviceKey);
     }
 }

@@ -1,10 +1,11 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
+using RagFood.Providers.Upstash.Internal;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace RagFood.Providers.Upstash;
@@ -13,34 +14,37 @@ namespace RagFood.Providers.Upstash;
 public static class UpstashServiceCollectionExtensions
 {
     /// <summary>Registers the store with options bound from <paramref name="section"/> (usually <c>VectorStore:Upstash</c>).</summary>
-    /// <remarks>Url and Token left empty are taken from <c>UPSTASH_VECTOR_REST_URL</c> / <c>UPSTASH_VECTOR_REST_TOKEN</c>,
-    /// then from a <c>.env</c> file in the working directory. Options are validated at start. The store is a keyed
-    /// singleton <see cref="IVectorStore"/> under <see cref="UpstashVectorStore.ProviderName"/> (and also
-    /// resolvable as <see cref="UpstashVectorStore"/> for Upstash-only operations such as update).</remarks>
+    /// <remarks>The one convention of every provider (see <see cref="VectorStoreRegistration"/>): options validated at
+    /// start, the store a singleton of its own type and a keyed <see cref="IVectorStore"/> under
+    /// <see cref="UpstashVectorStore.ProviderName"/>. Url and Token left empty are taken from <c>UPSTASH_VECTOR_REST_URL</c> /
+    /// <c>UPSTASH_VECTOR_REST_TOKEN</c>, then from a <c>.env</c> file in the working directory.</remarks>
     public static IServiceCollection AddUpstashVectorStore(this IServiceCollection services, IConfiguration section)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        services.AddOptions<UpstashVectorStoreOptions>().Bind(section);
-        return AddCore(services);
+        return services.AddUpstashVectorStoreCore(null, builder => builder.Bind(section));
     }
 
-    /// <summary>Registers the store with options set in code; see the other overload for defaults and lifetime.</summary>
+    /// <summary>Registers the store with options set in code; otherwise as the configuration overload.</summary>
     public static IServiceCollection AddUpstashVectorStore(this IServiceCollection services, Action<UpstashVectorStoreOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<UpstashVectorStoreOptions>().Configure(configure);
-        return AddCore(services);
+        return services.AddUpstashVectorStoreCore(null, builder => builder.Configure(configure));
     }
 
-    private static IServiceCollection AddCore(IServiceCollection services)
+    /// <summary>Registers the store as the configuration overload does, and also as a keyed <see cref="IVectorStore"/>
+    /// under <paramref name="serviceKey"/> (e.g. <c>"primary"</c>).</summary>
+    public static IServiceCollection AddUpstashVectorStore(this IServiceCollection services, object serviceKey, IConfiguration section)
     {
-        services.AddOptions<UpstashVectorStoreOptions>()
+        ArgumentNullException.ThrowIfNull(serviceKey);
+        ArgumentNullException.ThrowIfNull(section);
+        return services.AddUpstashVectorStoreCore(serviceKey, builder => builder.Bind(section));
+    }
+
+    private static IServiceCollection AddUpstashVectorStoreCore(this IServiceCollection services, object? serviceKey, Action<OptionsBuilder<UpstashVectorStoreOptions>> configure)
+    {
+        services.AddValidatedOptions<UpstashVectorStoreOptions, UpstashVectorStoreOptionsValidator>(configure)
             .PostConfigure(options => UpstashCredentialSources.Fill(
-                options, Environment.GetEnvironmentVariable, Path.Combine(Directory.GetCurrentDirectory(), ".env")))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UpstashVectorStoreOptions>, UpstashVectorStoreOptionsValidator>());
+                options, Environment.GetEnvironmentVariable, Path.Combine(Directory.GetCurrentDirectory(), ".env")));
 
         services.AddHttpClient(UpstashVectorStore.HttpClientName, (provider, client) =>
             {
@@ -53,40 +57,18 @@ public static class UpstashServiceCollectionExtensions
             .AddResilienceHandler("upstash", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<UpstashVectorStoreOptions>>().Value;
-                pipeline.AddTimeout(options.Timeout);
-                if (options.MaxRetries > 0)
+                HttpResiliencePipeline.Configure(pipeline, options, inner =>
                 {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    if (options.RequestsPerSecond > 0)
                     {
-                        // Transport errors, attempt timeouts, 408, 429 and 5xx; never 400/401/404/422.
-                        MaxRetryAttempts = options.MaxRetries,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = options.RetryDelay,
-                        ShouldRetryAfterHeader = true,
-                    });
-                }
-
-                if (options.RequestsPerSecond > 0)
-                {
-                    var limiter = CreateRateLimiter(options.RequestsPerSecond);
-                    context.OnPipelineDisposed(limiter.Dispose);
-                    pipeline.AddRateLimiter(limiter);
-                }
-
-                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                {
-                    FailureRatio = options.BreakerFailureRatio,
-                    MinimumThroughput = options.BreakerMinimumThroughput,
-                    SamplingDuration = options.BreakerSamplingDuration,
-                    BreakDuration = options.BreakerBreakDuration,
+                        var limiter = CreateRateLimiter(options.RequestsPerSecond);
+                        context.OnPipelineDisposed(limiter.Dispose);
+                        inner.AddRateLimiter(limiter);
+                    }
                 });
-                pipeline.AddTimeout(options.AttemptTimeout);
             });
 
-        services.TryAddSingleton<UpstashVectorStore>();
-        services.AddKeyedSingleton<IVectorStore>(UpstashVectorStore.ProviderName, (provider, _) => provider.GetRequiredService<UpstashVectorStore>());
-        return services;
+        return services.AddVectorStoreSingleton<UpstashVectorStore>(UpstashVectorStore.ProviderName, serviceKey);
     }
 
     /// <summary>A token bucket refilled in small steps, so the rate is even rather than bursting once a second.</summary>

@@ -1,13 +1,10 @@
-using System.Buffers;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
-using Polly.RateLimiting;
-using Polly.Timeout;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
+using RagFood.Providers.Upstash.Internal;
 
 namespace RagFood.Providers.Upstash;
 
@@ -25,7 +22,7 @@ namespace RagFood.Providers.Upstash;
 /// InvalidRequest (or FailedPrecondition when embedding is not allowed), 429 ResourceExhausted, 5xx and transport
 /// errors Unavailable, timeouts Timeout, an open breaker CircuitOpen. The token never appears in messages or logs.</para>
 /// </remarks>
-public sealed partial class UpstashVectorStore : IVectorStore
+public sealed class UpstashVectorStore : IVectorStore
 {
     /// <summary>The provider name: the store's <see cref="Name"/> and its DI key.</summary>
     public const string ProviderName = "upstash";
@@ -33,13 +30,9 @@ public sealed partial class UpstashVectorStore : IVectorStore
     /// <summary>The IHttpClientFactory client name.</summary>
     public const string HttpClientName = "RagFood.Providers.Upstash";
 
-    /// <summary>Largest topK accepted (Upstash does not document one; RagFood's contract caps at 1000).</summary>
-    public const int MaxTopK = 1000;
-
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-    private readonly IHttpClientFactory _httpClientFactory;
     private readonly UpstashVectorStoreOptions _options;
     private readonly ILogger<UpstashVectorStore> _logger;
+    private readonly UpstashTransport _transport;
 
     // The index's dense dimension as /info last reported it (0 = not known yet, or a sparse-only index).
     // Vectors are checked against it before any write or query, so a mismatch is an ArgumentException, as the
@@ -48,9 +41,10 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     public UpstashVectorStore(IHttpClientFactory httpClientFactory, IOptions<UpstashVectorStoreOptions> options, ILogger<UpstashVectorStore> logger)
     {
-        _httpClientFactory = httpClientFactory ?? throw new ArgumentNullException(nameof(httpClientFactory));
+        ArgumentNullException.ThrowIfNull(httpClientFactory);
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _transport = new UpstashTransport(httpClientFactory, _options, logger);
     }
 
     public string Name => ProviderName;
@@ -62,31 +56,13 @@ public sealed partial class UpstashVectorStore : IVectorStore
     /// <see cref="VectorStoreException.WrittenIds"/> lists the ids already written.</remarks>
     public async Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(request.Records);
-        var lastById = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < request.Records.Count; i++)
+        var records = VectorStoreRules.Upsert(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (records.Count == 0)
         {
-            var record = request.Records[i] ?? throw new ArgumentException($"Record {i} is null.", nameof(request));
-            if (string.IsNullOrWhiteSpace(record.Id))
-            {
-                throw new ArgumentException($"Record {i} has an empty id.", nameof(request));
-            }
-
-            if (record.Vector is null && string.IsNullOrEmpty(record.Text))
-            {
-                throw new ArgumentException($"Record '{record.Id}' has neither a vector nor text to embed.", nameof(request));
-            }
-
-            if (record.Metadata is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null and not JsonValueKind.Undefined })
-            {
-                throw new ArgumentException($"Record '{record.Id}' has metadata that is not a JSON object.", nameof(request));
-            }
-
-            lastById[record.Id] = i;
+            return new UpsertResult(0);
         }
 
-        var records = lastById.Values.Order().Select(i => request.Records[i]).ToList();
         foreach (var record in records.Where(r => r.Vector is not null))
         {
             await CheckDimensionAsync(record.Vector!, $"Record '{record.Id}'", cancellationToken).ConfigureAwait(false);
@@ -102,22 +78,22 @@ public sealed partial class UpstashVectorStore : IVectorStore
                 var textOnly = batch.Where(r => r.Vector is null).ToList();
                 if (withVectors.Count > 0)
                 {
-                    using var _ = await SendAsync("upsert", ns, w => WriteRecords(w, withVectors, includeVector: true), cancellationToken).ConfigureAwait(false);
+                    using var _ = await _transport.SendAsync("upsert", ns, w => UpstashJson.WriteRecords(w, withVectors, includeVector: true), cancellationToken).ConfigureAwait(false);
                     written.AddRange(withVectors.Select(r => r.Id));
                 }
 
                 if (textOnly.Count > 0)
                 {
-                    using var _ = await SendAsync("upsert-data", ns, w => WriteRecords(w, textOnly, includeVector: false), cancellationToken).ConfigureAwait(false);
+                    using var _ = await _transport.SendAsync("upsert-data", ns, w => UpstashJson.WriteRecords(w, textOnly, includeVector: false), cancellationToken).ConfigureAwait(false);
                     written.AddRange(textOnly.Select(r => r.Id));
                 }
 
-                Log.BatchWritten(_logger, batch.Length, written.Count, records.Count);
+                UpstashLog.BatchWritten(_logger, batch.Length, written.Count, records.Count);
             }
         }
         catch (VectorStoreException error) when (written.Count > 0)
         {
-            Log.UpsertFailedPartWay(_logger, written.Count, records.Count, error.Kind);
+            UpstashLog.UpsertFailedPartWay(_logger, written.Count, records.Count, error.Kind);
             throw new VectorStoreException(Name, error.Kind,
                 $"{error.Message} {written.Count} of {records.Count} records were written before the failure.", error)
             {
@@ -133,28 +109,14 @@ public sealed partial class UpstashVectorStore : IVectorStore
     /// the filter is sent as its canonical text.</remarks>
     public async Task<IReadOnlyList<ScoredRecord>> QueryAsync(VectorQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        if ((query.Text is null) == (query.Vector is null))
-        {
-            throw new ArgumentException("A query needs exactly one of text and vector.", nameof(query));
-        }
-
-        if (query.Text is { Length: 0 })
-        {
-            throw new ArgumentException("The query text is empty.", nameof(query));
-        }
-
-        if (query.TopK is < 1 or > MaxTopK)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.TopK, $"TopK must be between 1 and {MaxTopK}.");
-        }
+        VectorStoreRules.Query(query);
 
         if (query.Vector is { } queryVector)
         {
             await CheckDimensionAsync(queryVector, "The query vector", cancellationToken).ConfigureAwait(false);
         }
 
-        using var document = await SendAsync(query.Text is null ? "query" : "query-data", Resolve(query.Namespace), w =>
+        using var document = await _transport.SendAsync(query.Text is null ? "query" : "query-data", Resolve(query.Namespace), w =>
         {
             w.WriteStartObject();
             if (query.Text is { } text)
@@ -163,11 +125,11 @@ public sealed partial class UpstashVectorStore : IVectorStore
             }
             else
             {
-                WriteVector(w, query.Vector!);
+                UpstashJson.WriteVector(w, query.Vector!);
             }
 
             w.WriteNumber("topK", query.TopK);
-            WriteInclude(w, query.Include);
+            UpstashJson.WriteInclude(w, query.Include);
             if (query.Filter is { } filter)
             {
                 w.WriteString("filter", filter.Text);
@@ -176,7 +138,7 @@ public sealed partial class UpstashVectorStore : IVectorStore
             w.WriteEndObject();
         }, cancellationToken).ConfigureAwait(false);
 
-        var result = Result(document, "query");
+        var result = UpstashTransport.Result(document, "query");
         var matches = new List<ScoredRecord>(result.GetArrayLength());
         foreach (var item in result.EnumerateArray())
         {
@@ -184,9 +146,9 @@ public sealed partial class UpstashVectorStore : IVectorStore
             var score = (float)Math.Clamp(raw, 0.0, 1.0);
             matches.Add(new ScoredRecord(item.GetProperty("id").GetString()!, score)
             {
-                Text = Data(item),
-                Vector = Vector(item),
-                Metadata = Metadata(item),
+                Text = UpstashJson.Data(item),
+                Vector = UpstashJson.Vector(item),
+                Metadata = UpstashJson.Metadata(item),
                 RawScore = score == raw ? null : raw,
             });
         }
@@ -196,38 +158,34 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     public async Task<IReadOnlyList<VectorRecord?>> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if ((request.Ids is null) == (request.Prefix is null))
-        {
-            throw new ArgumentException("A fetch needs exactly one of ids and prefix.", nameof(request));
-        }
-
+        VectorStoreRules.Fetch(request);
         if (request.Ids is { Count: 0 })
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return [];
         }
 
-        using var document = await SendAsync("fetch", Resolve(request.Namespace), w =>
+        using var document = await _transport.SendAsync("fetch", Resolve(request.Namespace), w =>
         {
             w.WriteStartObject();
             if (request.Ids is { } ids)
             {
-                WriteIds(w, ids);
+                UpstashJson.WriteIds(w, ids);
             }
             else
             {
                 w.WriteString("prefix", request.Prefix);
             }
 
-            WriteInclude(w, request.Include);
+            UpstashJson.WriteInclude(w, request.Include);
             w.WriteEndObject();
         }, cancellationToken).ConfigureAwait(false);
 
-        var result = Result(document, "fetch");
+        var result = UpstashTransport.Result(document, "fetch");
         var records = new List<VectorRecord?>(result.GetArrayLength());
         foreach (var item in result.EnumerateArray())
         {
-            records.Add(item.ValueKind == JsonValueKind.Object ? ParseRecord(item) : null);
+            records.Add(item.ValueKind == JsonValueKind.Object ? UpstashJson.ParseRecord(item) : null);
         }
 
         return records;
@@ -235,24 +193,19 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     public async Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var criteria = (request.Ids is null ? 0 : 1) + (request.Prefix is null ? 0 : 1) + (request.Filter is null ? 0 : 1);
-        if (criteria != 1)
-        {
-            throw new ArgumentException("A delete needs exactly one of ids, prefix and filter.", nameof(request));
-        }
-
+        VectorStoreRules.Delete(request);
         if (request.Ids is { Count: 0 })
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return 0;
         }
 
-        using var document = await SendAsync("delete", Resolve(request.Namespace), w =>
+        using var document = await _transport.SendAsync("delete", Resolve(request.Namespace), w =>
         {
             w.WriteStartObject();
             if (request.Ids is { } ids)
             {
-                WriteIds(w, ids);
+                UpstashJson.WriteIds(w, ids);
             }
             else if (request.Prefix is { } prefix)
             {
@@ -266,14 +219,13 @@ public sealed partial class UpstashVectorStore : IVectorStore
             w.WriteEndObject();
         }, cancellationToken).ConfigureAwait(false);
 
-        return Result(document, "delete").GetProperty("deleted").GetInt64();
+        return UpstashTransport.Result(document, "delete").GetProperty("deleted").GetInt64();
     }
 
     public async Task<RangePage> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentOutOfRangeException.ThrowIfLessThan(request.Limit, 1, nameof(request));
-        using var document = await SendAsync("range", Resolve(request.Namespace), w =>
+        VectorStoreRules.Range(request);
+        using var document = await _transport.SendAsync("range", Resolve(request.Namespace), w =>
         {
             w.WriteStartObject();
             w.WriteString("cursor", string.IsNullOrEmpty(request.Cursor) ? "0" : request.Cursor);
@@ -283,16 +235,16 @@ public sealed partial class UpstashVectorStore : IVectorStore
                 w.WriteString("prefix", prefix);
             }
 
-            WriteInclude(w, request.Include);
+            UpstashJson.WriteInclude(w, request.Include);
             w.WriteEndObject();
         }, cancellationToken).ConfigureAwait(false);
 
-        var result = Result(document, "range");
+        var result = UpstashTransport.Result(document, "range");
         var vectors = result.GetProperty("vectors");
         var records = new List<VectorRecord>(vectors.GetArrayLength());
         foreach (var item in vectors.EnumerateArray())
         {
-            records.Add(ParseRecord(item));
+            records.Add(UpstashJson.ParseRecord(item));
         }
 
         return new RangePage(result.GetProperty("nextCursor").GetString() ?? "", records);
@@ -303,8 +255,8 @@ public sealed partial class UpstashVectorStore : IVectorStore
     /// (<c>denseIndex.embeddingModel</c>), <c>""</c> when the index has none.</remarks>
     public async Task<VectorStoreInfo> GetInfoAsync(CancellationToken cancellationToken = default)
     {
-        using var document = await SendAsync("info", "", writeBody: null, cancellationToken).ConfigureAwait(false);
-        var result = Result(document, "info");
+        using var document = await _transport.SendAsync("info", "", writeBody: null, cancellationToken).ConfigureAwait(false);
+        var result = UpstashTransport.Result(document, "info");
         var similarityName = result.TryGetProperty("similarityFunction", out var s) ? s.GetString() : null;
         var model = "";
         if (result.TryGetProperty("denseIndex", out var dense) && dense.ValueKind == JsonValueKind.Object
@@ -342,24 +294,24 @@ public sealed partial class UpstashVectorStore : IVectorStore
 
     public async Task ResetAsync(string @namespace = "", bool all = false, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(@namespace);
+        VectorStoreRules.Reset(@namespace, all);
         using var _ = all
-            ? await SendAsync("reset?all", "", writeBody: null, cancellationToken).ConfigureAwait(false)
-            : await SendAsync("reset", Resolve(@namespace), writeBody: null, cancellationToken).ConfigureAwait(false);
+            ? await _transport.SendAsync("reset?all", "", writeBody: null, cancellationToken).ConfigureAwait(false)
+            : await _transport.SendAsync("reset", Resolve(@namespace), writeBody: null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<string>> ListNamespacesAsync(CancellationToken cancellationToken = default)
     {
-        using var document = await SendAsync("list-namespaces", "", writeBody: null, cancellationToken).ConfigureAwait(false);
-        return Result(document, "list-namespaces").EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+        using var document = await _transport.SendAsync("list-namespaces", "", writeBody: null, cancellationToken).ConfigureAwait(false);
+        return UpstashTransport.Result(document, "list-namespaces").EnumerateArray().Select(e => e.GetString() ?? "").ToList();
     }
 
     public async Task<bool> DeleteNamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        VectorStoreRules.NamespaceToDelete(@namespace);
         try
         {
-            using var _ = await SendAsync("delete-namespace", @namespace, writeBody: null, cancellationToken).ConfigureAwait(false);
+            using var _ = await _transport.SendAsync("delete-namespace", @namespace, writeBody: null, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (VectorStoreException error) when (error.Kind == VectorStoreErrorKind.NotFound)
@@ -376,14 +328,21 @@ public sealed partial class UpstashVectorStore : IVectorStore
     public async Task<bool> UpdateAsync(UpstashUpdate update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        ArgumentException.ThrowIfNullOrEmpty(update.Id);
-        using var document = await SendAsync("update", Resolve(update.Namespace), w =>
+        VectorStoreRules.Id(update.Id);
+        VectorStoreRules.Namespace(update.Namespace);
+        if (update.Vector is { } newVector)
+        {
+            VectorStoreRules.Vector(newVector, $"The vector of record '{update.Id}'");
+        }
+
+        VectorStoreRules.Metadata(update.Id, update.Metadata);
+        using var document = await _transport.SendAsync("update", Resolve(update.Namespace), w =>
         {
             w.WriteStartObject();
             w.WriteString("id", update.Id);
             if (update.Vector is { } vector)
             {
-                WriteVector(w, vector);
+                UpstashJson.WriteVector(w, vector);
             }
 
             if (update.Text is { } text)
@@ -401,7 +360,7 @@ public sealed partial class UpstashVectorStore : IVectorStore
             w.WriteEndObject();
         }, cancellationToken).ConfigureAwait(false);
 
-        return Result(document, "update").GetProperty("updated").GetInt32() == 1;
+        return UpstashTransport.Result(document, "update").GetProperty("updated").GetInt32() == 1;
     }
 
     private async Task CheckDimensionAsync(float[] vector, string what, CancellationToken cancellationToken)
@@ -412,252 +371,11 @@ public sealed partial class UpstashVectorStore : IVectorStore
             dimension = (await GetInfoAsync(cancellationToken).ConfigureAwait(false)).Dimension;
         }
 
-        if (dimension > 0 && vector.Length != dimension)
-        {
-            throw new ArgumentException($"{what} has {vector.Length} dimensions; the Upstash index has {dimension}.", nameof(vector));
-        }
+        VectorStoreRules.Dimension(vector, dimension, what, Name);
     }
 
     private string Resolve(string? ns) => string.IsNullOrEmpty(ns) ? _options.Namespace : ns;
 
-    /// <summary>POSTs one request and returns the parsed body; throws <see cref="VectorStoreException"/> for any
-    /// error envelope (whatever the status) and for transport, timeout and breaker failures.</summary>
-    private async Task<JsonDocument> SendAsync(string endpoint, string ns, Action<Utf8JsonWriter>? writeBody, CancellationToken cancellationToken)
-    {
-        var path = ns.Length == 0 ? endpoint : endpoint + "/" + Uri.EscapeDataString(ns);
-        var operation = endpoint.Split('?')[0];
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent(writeBody) };
-        var client = _httpClientFactory.CreateClient(HttpClientName);
-        HttpResponseMessage response;
-        try
-        {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (BrokenCircuitException error)
-        {
-            throw Failure(operation, VectorStoreErrorKind.CircuitOpen, "Upstash's circuit breaker is open after repeated failures; not calling Upstash for now.", error);
-        }
-        catch (TimeoutRejectedException error)
-        {
-            throw Failure(operation, VectorStoreErrorKind.Timeout, $"Upstash did not answer {operation} in time (timeout {_options.Timeout.TotalSeconds:0.###} s, per attempt {_options.AttemptTimeout.TotalSeconds:0.###} s).", error);
-        }
-        catch (RateLimiterRejectedException error)
-        {
-            throw Failure(operation, VectorStoreErrorKind.ResourceExhausted, "The client-side Upstash rate limit rejected the request.", error);
-        }
-        catch (HttpRequestException error)
-        {
-            throw Failure(operation, VectorStoreErrorKind.Unavailable, $"Upstash could not be reached for {operation}: {error.Message}", error);
-        }
-        catch (OperationCanceledException error)
-        {
-            throw Failure(operation, VectorStoreErrorKind.Timeout, $"Upstash did not answer {operation} in time.", error);
-        }
-
-        using (response)
-        {
-            JsonDocument document;
-            try
-            {
-                var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
-                {
-                    document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (JsonException error)
-            {
-                var status = (int)response.StatusCode;
-                throw Failure(operation, status >= 500 ? VectorStoreErrorKind.Unavailable : VectorStoreErrorKind.Internal,
-                    $"Upstash answered {operation} with status {status} and a body that is not JSON.", error);
-            }
-            catch (HttpRequestException error)
-            {
-                throw Failure(operation, VectorStoreErrorKind.Unavailable, $"Upstash's answer to {operation} was cut off: {error.Message}", error);
-            }
-
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var errorElement) && errorElement.ValueKind != JsonValueKind.Null)
-            {
-                var message = errorElement.ValueKind == JsonValueKind.String ? errorElement.GetString()! : errorElement.GetRawText();
-                document.Dispose();
-                throw ErrorFromResponse(operation, response.StatusCode, message);
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                document.Dispose();
-                throw ErrorFromResponse(operation, response.StatusCode, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-            }
-
-            return document;
-        }
-    }
-
-    private VectorStoreException ErrorFromResponse(string operation, HttpStatusCode statusCode, string upstashMessage)
-    {
-        var status = (int)statusCode;
-        var message = Redact(upstashMessage);
-        var (kind, text) = status switch
-        {
-            401 or 403 => (VectorStoreErrorKind.Unauthenticated, $"Upstash rejected the token ({status}): {message}"),
-            400 => (VectorStoreErrorKind.InvalidRequest, $"Upstash rejected {operation} as invalid (400): {message}"),
-            404 => (VectorStoreErrorKind.NotFound, $"Upstash {operation}: not found (404): {message}"),
-            422 when message.Contains("not allowed", StringComparison.OrdinalIgnoreCase) =>
-                (VectorStoreErrorKind.FailedPrecondition, $"Upstash cannot {operation} on this index (422): {message}"),
-            422 => (VectorStoreErrorKind.InvalidRequest, $"Upstash rejected {operation} (422): {message}"),
-            408 => (VectorStoreErrorKind.Timeout, $"Upstash timed out on {operation} (408): {message}"),
-            429 => (VectorStoreErrorKind.ResourceExhausted, $"Upstash rate limit or quota exceeded on {operation} (429): {message}"),
-            >= 500 => (VectorStoreErrorKind.Unavailable, $"Upstash failed on {operation} ({status}): {message}"),
-            _ => (VectorStoreErrorKind.Internal, $"Upstash {operation} failed ({status}): {message}"),
-        };
-        Log.RequestFailed(_logger, operation, status, kind);
-        return new VectorStoreException(Name, kind, text);
-    }
-
-    private VectorStoreException Failure(string operation, VectorStoreErrorKind kind, string message, Exception inner)
-    {
-        Log.TransportFailed(_logger, operation, kind, inner);
-        return new VectorStoreException(Name, kind, Redact(message), inner);
-    }
-
-    /// <summary>Belt and braces: the token must never leave in a message, whatever the server echoed.</summary>
-    private string Redact(string message) =>
-        string.IsNullOrEmpty(_options.Token) ? message : message.Replace(_options.Token, "***", StringComparison.Ordinal);
-
-    private static JsonElement Result(JsonDocument document, string operation) =>
-        document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("result", out var result)
-            ? result
-            : throw new VectorStoreException(ProviderName, VectorStoreErrorKind.Internal, $"Upstash answered {operation} without a result.");
-
-    private static ReadOnlyMemoryContent JsonContent(Action<Utf8JsonWriter>? writeBody)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            if (writeBody is null)
-            {
-                // Argument-less endpoints: an empty JSON array, as the official JS SDK sends.
-                writer.WriteStartArray();
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writeBody(writer);
-            }
-        }
-
-        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-        content.Headers.ContentType = JsonMediaType;
-        return content;
-    }
-
-    private static void WriteRecords(Utf8JsonWriter w, IReadOnlyList<VectorRecord> records, bool includeVector)
-    {
-        w.WriteStartArray();
-        foreach (var record in records)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", record.Id);
-            if (includeVector)
-            {
-                WriteVector(w, record.Vector!);
-            }
-
-            if (record.Text is { } text)
-            {
-                w.WriteString("data", text);
-            }
-
-            if (record.Metadata is { ValueKind: JsonValueKind.Object } metadata)
-            {
-                w.WritePropertyName("metadata");
-                metadata.WriteTo(w);
-            }
-
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-    }
-
-    private static void WriteVector(Utf8JsonWriter w, float[] vector)
-    {
-        w.WriteStartArray("vector");
-        foreach (var value in vector)
-        {
-            w.WriteNumberValue(value);
-        }
-
-        w.WriteEndArray();
-    }
-
-    private static void WriteIds(Utf8JsonWriter w, IReadOnlyList<string> ids)
-    {
-        w.WriteStartArray("ids");
-        foreach (var id in ids)
-        {
-            w.WriteStringValue(id);
-        }
-
-        w.WriteEndArray();
-    }
-
-    private static void WriteInclude(Utf8JsonWriter w, Include include)
-    {
-        w.WriteBoolean("includeVectors", include.Vectors);
-        w.WriteBoolean("includeMetadata", include.Metadata);
-        w.WriteBoolean("includeData", include.Text);
-    }
-
-    private static VectorRecord ParseRecord(JsonElement item) => new(item.GetProperty("id").GetString()!)
-    {
-        Text = Data(item),
-        Vector = Vector(item),
-        Metadata = Metadata(item),
-    };
-
-    private static string? Data(JsonElement item) =>
-        item.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String ? data.GetString() : null;
-
-    private static JsonElement? Metadata(JsonElement item) =>
-        item.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object ? metadata.Clone() : null;
-
-    private static float[]? Vector(JsonElement item)
-    {
-        if (!item.TryGetProperty("vector", out var vector) || vector.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-
-        var result = new float[vector.GetArrayLength()];
-        var i = 0;
-        foreach (var value in vector.EnumerateArray())
-        {
-            result[i++] = value.GetSingle();
-        }
-
-        return result;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Upstash {Operation} answered {Status}: {Kind}")]
-        public static partial void RequestFailed(ILogger logger, string operation, int status, VectorStoreErrorKind kind);
-
-        [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Upstash {Operation} failed before an answer: {Kind}")]
-        public static partial void TransportFailed(ILogger logger, string operation, VectorStoreErrorKind kind, Exception exception);
-
-        [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Upstash upsert batch of {BatchCount} written ({Written} of {Total})")]
-        public static partial void BatchWritten(ILogger logger, int batchCount, int written, int total);
-
-        [LoggerMessage(EventId = 3104, Level = LogLevel.Error, Message = "Upstash upsert failed part way: {Written} of {Total} records written ({Kind})")]
-        public static partial void UpsertFailedPartWay(ILogger logger, int written, int total, VectorStoreErrorKind kind);
-    }
 }
 
 /// <summary>An Upstash <c>/update</c>: the parts to change on one record (null = leave as is).</summary>

@@ -1,14 +1,16 @@
-using RagFood.Core.Corpus;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Transfer;
 
-/// <summary>The one place Transfer computes a record's content hash.</summary>
-/// <remarks>Every comparison (skip-unchanged, verify, repair) goes through <see cref="Of"/>, so the definition can be
-/// switched to Core's canonical record hash in one line. A record without text hashes as the empty text.</remarks>
+/// <summary>How Transfer compares two records' content.</summary>
+/// <remarks>Every comparison (skip-unchanged, verify, repair) hashes through <see cref="Of"/>, the kernel's
+/// <see cref="RecordContentHash"/> over text and metadata. Vectors are left out of the hash: a record read back from a
+/// store cannot tell whether its vector was supplied or embedded, so vectors are compared by <see cref="VectorsEqual"/>
+/// in vectors mode instead.</remarks>
 internal static class ContentHashing
 {
-    public static string Of(VectorRecord record) => FoodItem.ComputeContentHash(record.Text ?? "", record.Metadata);
+    public static string Of(VectorRecord record) => RecordContentHash.Compute(record.Text, record.Metadata);
 
     /// <summary>Vectors equal element by element within <paramref name="tolerance"/> (a JSON round trip may move the
     /// last digit of a float), both absent, or neither.</summary>

@@ -4,6 +4,7 @@ using RagFood.Core.VectorStores;
 using UpsertRequest = RagFood.Contracts.V1.UpsertRequest;
 using VectorRecord = RagFood.Contracts.V1.VectorRecord;
 using RagFood.Server.Tests.Support;
+using RagFood.Tests.Shared;
 
 namespace RagFood.Server.Tests;
 
@@ -11,14 +12,14 @@ namespace RagFood.Server.Tests;
 public sealed class ErrorMappingTests : IAsyncLifetime
 {
     private ServerHost _host = null!;
-    private ScriptedVectorStore _store = null!;
+    private FaultInjectingVectorStore _store = null!;
 
     public async Task InitializeAsync()
     {
         _host = await ServerHost.StartAsync(
             new Dictionary<string, string?> { ["Ingestion:OnStart"] = "false" },
             configureServices: services => services.AddSingleton<IVectorStore>(sp =>
-                _store = new ScriptedVectorStore(sp.GetRequiredKeyedService<IVectorStore>("sqlite"), "sqlite")));
+                _store = FaultInjectingVectorStore.Wrap(sp.GetRequiredKeyedService<IVectorStore>("sqlite"), "sqlite")));
         await _host.WaitForIngestionAsync();
     }
 
@@ -93,14 +94,14 @@ public sealed class ServedByTests
     [Fact]
     public async Task A_read_served_by_the_fallback_store_says_so()
     {
-        ScriptedVectorStore? primary = null;
+        FaultInjectingVectorStore? primary = null;
         await using var host = await ServerHost.StartAsync(
             new Dictionary<string, string?> { ["Ingestion:OnStart"] = "false" },
             configureServices: services => services.AddSingleton<IVectorStore>(sp =>
             {
                 var sqlite = sp.GetRequiredKeyedService<IVectorStore>("sqlite");
                 // The "primary" shares the SQLite file's embedding space, so the decorator may fall back to SQLite.
-                primary = new ScriptedVectorStore(sqlite, "upstash");
+                primary = FaultInjectingVectorStore.Wrap(sqlite, "upstash");
                 return new FallbackVectorStore(primary, sqlite);
             }));
         await host.Vector.UpsertAsync(new UpsertRequest { Records = { new VectorRecord { Id = "kimchi", Text = "Kimchi is fermented cabbage." } } });

@@ -23,7 +23,7 @@ namespace RagFood.Core.Corpus;
 public static class FoodCorpusLoader
 {
     /// <summary>Longest accepted id, in UTF-16 characters.</summary>
-    public const int MaxIdLength = 512;
+    public const int MaxIdLength = VectorStores.Kernel.VectorStoreLimits.MaxIdLength;
 
     /// <summary>Longest accepted text (before enrichment), in UTF-16 characters.</summary>
     public const int MaxTextLength = 8000;

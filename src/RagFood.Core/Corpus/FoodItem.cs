@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Core.Corpus;
 
@@ -52,7 +52,7 @@ public sealed record FoodItem(string Id, string Text, string? Region, string? Ty
     /// <summary>SHA-256 (lower-case hex) of <see cref="EnrichedText"/> and the canonical form of <see cref="ToMetadata"/>.</summary>
     /// <remarks>Ingestion compares it with the hash stored alongside a record to skip items that did not change.
     /// It does not depend on the order of fields in the source file.</remarks>
-    public string ContentHash => ComputeContentHash(EnrichedText, ToMetadata());
+    public string ContentHash => RecordContentHash.Compute(EnrichedText, ToMetadata());
 
     /// <summary>Builds the embedded text from its parts exactly as <see cref="EnrichedText"/> does.</summary>
     public static string Enrich(string text, string? region, string? type)
@@ -70,32 +70,6 @@ public sealed record FoodItem(string Id, string Text, string? Region, string? Ty
         }
 
         return enriched.ToString();
-    }
-
-    /// <summary>SHA-256 (lower-case hex) of a record's text and metadata.</summary>
-    /// <remarks>Metadata is hashed in canonical form: object keys sorted ordinally at every depth, no whitespace,
-    /// numbers as written, strings with fixed escaping. <c>null</c> metadata and an empty object hash alike.
-    /// Usable on records read back from any store, e.g. to verify a migration.</remarks>
-    public static string ComputeContentHash(string text, JsonElement? metadata)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var buffer = new ArrayBufferWriter<byte>(256);
-        buffer.Write(Encoding.UTF8.GetBytes(text));
-        buffer.Write<byte>([0]); // separator: no text/metadata split can be mistaken for another
-        using (var writer = new Utf8JsonWriter(buffer, CanonicalWriterOptions))
-        {
-            if (metadata is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } value)
-            {
-                WriteCanonical(writer, value);
-            }
-            else
-            {
-                writer.WriteStartObject();
-                writer.WriteEndObject();
-            }
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 
     /// <summary>Metadata stored with the record: region, type, name and the extra fields.</summary>
@@ -144,39 +118,6 @@ public sealed record FoodItem(string Id, string Text, string? Region, string? Ty
 
         var reader = new Utf8JsonReader(buffer.WrittenSpan);
         return JsonElement.ParseValue(ref reader);
-    }
-
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement value)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var property in value.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(property.Name);
-                    WriteCanonical(writer, property.Value);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case JsonValueKind.Array:
-                writer.WriteStartArray();
-                foreach (var element in value.EnumerateArray())
-                {
-                    WriteCanonical(writer, element);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case JsonValueKind.String:
-                writer.WriteStringValue(value.GetString());
-                break;
-            default:
-                // Numbers, booleans and null as written in the source.
-                value.WriteTo(writer);
-                break;
-        }
     }
 }
 

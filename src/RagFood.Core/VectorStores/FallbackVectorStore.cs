@@ -319,8 +319,7 @@ public sealed partial class FallbackVectorStore : DelegatingVectorStore, IDispos
         }
     }
 
-    private static bool SameSpace(EmbeddingSpace a, EmbeddingSpace b)
-        => a.Dimension == b.Dimension && string.Equals(a.Model, b.Model, StringComparison.OrdinalIgnoreCase);
+    private static bool SameSpace(EmbeddingSpace a, EmbeddingSpace b) => Kernel.EmbeddingSpaceRule.AreSame(a, b);
 
     private EmbeddingSpaceMismatchException SpaceMismatch(EmbeddingSpace primary, EmbeddingSpace secondary, string detail)
         => new(_secondary.Name, primary, secondary,

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using RagFood.Core.Filtering;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Server.Grpc;
 
@@ -11,11 +12,11 @@ internal static class RequestLimits
     public const int MaxQueryTopK = 100;
     public const int DefaultQueryTopK = 10;
     public const int MaxTextLength = 8000;
-    public const int MaxIdLength = 512;
-    public const int MaxRecordsPerCall = 1000;
-    public const int MaxRangeLimit = 1000;
+    public const int MaxIdLength = VectorStoreLimits.MaxIdLength;
+    public const int MaxRecordsPerCall = VectorStoreLimits.MaxBatchSize;
+    public const int MaxRangeLimit = VectorStoreLimits.MaxBatchSize;
     public const int DefaultRangeLimit = 100;
-    public const int MaxNamespaceLength = 256;
+    public const int MaxNamespaceLength = VectorStoreLimits.MaxNamespaceLength;
     public const int MaxFilterLength = 4096;
 
     public static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
@@ -58,7 +59,7 @@ internal static class RequestLimits
             throw Invalid($"namespace is {@namespace.Length} characters long; the limit is {MaxNamespaceLength}.");
         }
 
-        return @namespace;
+        return Kernel(() => VectorStoreRules.Namespace(@namespace));
     }
 
     public static MetadataFilter? Filter(string filter)
@@ -90,7 +91,12 @@ internal static class RequestLimits
             throw Invalid($"{field} '{id[..32]}…' is {id.Length} characters long; the limit is {MaxIdLength}.");
         }
 
-        return id;
+        if (VectorStoreRules.HasControlCharacter(id))
+        {
+            throw Invalid($"{field} '{VectorStoreMessages.Quote(id)}' contains a control character (NUL, ESC, CR, LF, ...); ids and prefixes must be printable.");
+        }
+
+        return field == "prefix" ? id : Kernel(() => VectorStoreRules.Id(id), field);
     }
 
     public static string? Text(string? text, string field)
@@ -129,6 +135,21 @@ internal static class RequestLimits
         }
 
         return limit;
+    }
+
+    /// <summary>Runs one of the kernel's rules (<see cref="VectorStoreRules"/>) and turns its refusal into InvalidArgument.</summary>
+    /// <param name="check">The rule.</param>
+    /// <param name="context">Prepended to the message, e.g. <c>records[3]</c>.</param>
+    public static T Kernel<T>(Func<T> check, string? context = null)
+    {
+        try
+        {
+            return check();
+        }
+        catch (ArgumentException ex)
+        {
+            throw Invalid(context is null ? StripParameter(ex) : $"{context}: {StripParameter(ex)}");
+        }
     }
 
     /// <summary>The exception's message without .NET's " (Parameter 'x')" suffix.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Server.Grpc;
 
@@ -43,10 +44,10 @@ internal static class StructMapping
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            WriteStruct(writer, value);
+            WriteStruct(writer, value, 1);
         }
 
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = VectorStoreLimits.MaxMetadataDepth + 1 });
         return document.RootElement.Clone();
     }
 
@@ -61,30 +62,42 @@ internal static class StructMapping
         _ => Value.ForNull(),
     };
 
-    private static void WriteStruct(Utf8JsonWriter writer, Struct value)
+    private static void WriteStruct(Utf8JsonWriter writer, Struct value, int depth)
     {
+        CheckDepth(depth);
         writer.WriteStartObject();
         foreach (var (name, field) in value.Fields)
         {
             writer.WritePropertyName(name);
-            WriteValue(writer, field);
+            WriteValue(writer, field, depth);
         }
 
         writer.WriteEndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, Value value)
+    /// <summary>Metadata deeper than the kernel allows is refused here, before JSON's own depth limit could fail it
+    /// with a less helpful error.</summary>
+    private static void CheckDepth(int depth)
+    {
+        if (depth > VectorStoreLimits.MaxMetadataDepth)
+        {
+            throw new ArgumentException($"metadata is nested more than {VectorStoreLimits.MaxMetadataDepth} levels deep.");
+        }
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, Value value, int depth)
     {
         switch (value.KindCase)
         {
             case Value.KindOneofCase.StructValue:
-                WriteStruct(writer, value.StructValue);
+                WriteStruct(writer, value.StructValue, depth + 1);
                 break;
             case Value.KindOneofCase.ListValue:
+                CheckDepth(depth + 1);
                 writer.WriteStartArray();
                 foreach (var item in value.ListValue.Values)
                 {
-                    WriteValue(writer, item);
+                    WriteValue(writer, item, depth + 1);
                 }
 
                 writer.WriteEndArray();

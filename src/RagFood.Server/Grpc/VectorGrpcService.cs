@@ -2,6 +2,7 @@ using System.Text.Json;
 using Grpc.Core;
 using RagFood.Core.Usage;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
 using RagFood.Server.Composition;
 using RagFood.Server.Ingestion;
 using V1 = RagFood.Contracts.V1;
@@ -271,6 +272,11 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
             throw RequestLimits.Invalid($"records[{index}] ('{id}') has neither text nor vector: send text for the store to embed, or a vector.");
         }
 
+        if (string.IsNullOrWhiteSpace(text) && record.Vector.Count == 0)
+        {
+            throw RequestLimits.Invalid($"records[{index}]: {VectorStoreMessages.NothingToEmbed(id)}");
+        }
+
         JsonElement? metadata;
         try
         {
@@ -280,6 +286,8 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
         {
             throw RequestLimits.Invalid($"records[{index}] ('{id}'): {ex.Message}");
         }
+
+        RequestLimits.Kernel(() => { VectorStoreRules.Metadata(id, metadata); return 0; }, $"records[{index}]");
 
         return new VectorRecord(id)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RagFood.Core.Corpus;
 using RagFood.Core.VectorStores;
 using RagFood.Server.Logging;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Server.Ingestion;
 
@@ -63,7 +64,7 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
             for (var i = 0; i < batch.Count; i++)
             {
                 var current = i < existing.Count ? existing[i] : null;
-                if (current is not null && FoodItem.ComputeContentHash(current.Text ?? "", current.Metadata) == batch[i].Hash)
+                if (current is not null && RecordContentHash.Compute(current.Text, current.Metadata) == batch[i].Hash)
                 {
                     unchanged++;
                 }

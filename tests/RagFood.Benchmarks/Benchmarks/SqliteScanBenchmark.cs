@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using RagFood.Benchmarks.Harness;
 using RagFood.Core.Embeddings;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
 using RagFood.Providers.Sqlite;
 
 namespace RagFood.Benchmarks.Benchmarks;
@@ -29,10 +30,10 @@ internal sealed class SqliteScanBenchmark : IBenchmark
         context.Log.WriteLine($"   loading {count:N0} × {Dimension}-d vectors");
         var random = new Random(42);
         var load = Stopwatch.StartNew();
-        for (var offset = 0; offset < count; offset += SqliteVectorStore.MaxBatchSize)
+        for (var offset = 0; offset < count; offset += VectorStoreLimits.MaxBatchSize)
         {
-            var records = new List<VectorRecord>(SqliteVectorStore.MaxBatchSize);
-            for (var i = offset; i < Math.Min(count, offset + SqliteVectorStore.MaxBatchSize); i++)
+            var records = new List<VectorRecord>(VectorStoreLimits.MaxBatchSize);
+            for (var i = offset; i < Math.Min(count, offset + VectorStoreLimits.MaxBatchSize); i++)
             {
                 records.Add(new VectorRecord($"v{i}") { Vector = RandomUnitVector(random) });
             }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RagFood.Core.Corpus;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Core.Tests.Corpus;
 
@@ -52,7 +53,7 @@ public sealed class FoodItemTests
         var item = Load("""{"id": "x", "text": "Tea.", "region": "China", "n": {"b": 1, "a": 2}}""");
         var storedMetadata = JsonDocument.Parse("""{"n": {"a": 2, "b": 1}, "region": "China"}""").RootElement;
 
-        Assert.Equal(item.ContentHash, FoodItem.ComputeContentHash(item.EnrichedText, storedMetadata));
+        Assert.Equal(item.ContentHash, RecordContentHash.Compute(item.EnrichedText, storedMetadata));
     }
 
     [Fact]
@@ -60,8 +61,8 @@ public sealed class FoodItemTests
     {
         var empty = JsonDocument.Parse("{}").RootElement;
 
-        Assert.Equal(FoodItem.ComputeContentHash("t", null), FoodItem.ComputeContentHash("t", empty));
-        Assert.NotEqual(FoodItem.ComputeContentHash("t", null), FoodItem.ComputeContentHash("u", null));
+        Assert.Equal(RecordContentHash.Compute("t", null), RecordContentHash.Compute("t", empty));
+        Assert.NotEqual(RecordContentHash.Compute("t", null), RecordContentHash.Compute("u", null));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using RagFood.Core.Telemetry;
 using RagFood.Core.Tests.VectorStores;
 using RagFood.Core.Usage;
 using RagFood.Core.VectorStores;
+using RagFood.Tests.Shared;
 
 namespace RagFood.Core.Tests.Usage;
 
@@ -27,7 +28,7 @@ public sealed class UsageLedgerTests : IDisposable
     public async Task Store_calls_are_counted_by_operation_with_reads_and_writes_apart()
     {
         using var ledger = new UsageLedger(Plan(0, 0), timeProvider: _time);
-        var store = new UsageCountingVectorStore(new FakeVectorStore("upstash"), ledger);
+        var store = new UsageCountingVectorStore(new FaultInjectingVectorStore("upstash"), ledger);
 
         await store.UpsertAsync(new UpsertRequest([new VectorRecord("a") { Vector = [1, 0, 0] }, new VectorRecord("b") { Vector = [0, 1, 0] }]));
         await store.QueryAsync(VectorQuery.ForVector([1, 0, 0], 5));
@@ -46,7 +47,7 @@ public sealed class UsageLedgerTests : IDisposable
     public async Task Argument_errors_are_not_counted_but_store_failures_are()
     {
         using var ledger = new UsageLedger(Plan(0, 0), timeProvider: _time);
-        var fake = new FakeVectorStore("upstash");
+        var fake = new FaultInjectingVectorStore("upstash");
         var store = new UsageCountingVectorStore(fake, ledger);
         fake.Fail(() => new ArgumentException("bad"), operations: "Query");
         await Assert.ThrowsAsync<ArgumentException>(() => store.QueryAsync(VectorQuery.ForText("x")));

@@ -1,11 +1,12 @@
 using RagFood.Core.VectorStores;
+using RagFood.Tests.Shared;
 
 namespace RagFood.Core.Tests.VectorStores;
 
 public sealed class FallbackVectorStoreReadTests
 {
-    private readonly FakeVectorStore _primary = new("upstash");
-    private readonly FakeVectorStore _secondary = new("chroma");
+    private readonly FaultInjectingVectorStore _primary = new("upstash");
+    private readonly FaultInjectingVectorStore _secondary = new("chroma");
 
     public FallbackVectorStoreReadTests()
     {
@@ -374,8 +375,8 @@ public sealed class FallbackVectorStoreReadTests
     [Fact]
     public async Task Info_served_by_a_same_named_secondary_is_not_taken_for_the_primary_space()
     {
-        var primary = new FakeVectorStore("sqlite", model: "model-a");
-        var secondary = new FakeVectorStore("sqlite", model: "model-b");
+        var primary = new FaultInjectingVectorStore("sqlite", model: "model-a");
+        var secondary = new FaultInjectingVectorStore("sqlite", model: "model-b");
         var store = new FallbackVectorStore(primary, secondary);
         primary.FailTransiently();
 

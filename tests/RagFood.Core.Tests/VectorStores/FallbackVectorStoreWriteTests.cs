@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RagFood.Core.VectorStores;
+using RagFood.Tests.Shared;
 
 namespace RagFood.Core.Tests.VectorStores;
 
@@ -14,8 +15,8 @@ public sealed class FallbackVectorStoreWriteTests
         ReplayBatchSize = 2,
     };
 
-    private readonly FakeVectorStore _primary = new("sqlite");
-    private readonly FakeVectorStore _secondary = new("chroma");
+    private readonly FaultInjectingVectorStore _primary = new("sqlite");
+    private readonly FaultInjectingVectorStore _secondary = new("chroma");
     private readonly InMemoryWriteJournal _journal = new();
 
     private FallbackVectorStore CreateDual(FallbackVectorStoreOptions? options = null)
@@ -234,7 +235,7 @@ public sealed class FallbackVectorStoreWriteTests
     [Fact]
     public async Task The_part_of_a_failed_upsert_that_reached_the_primary_is_journaled()
     {
-        var partial = new PartiallyFailingStore(_primary, failAfter: 2);
+        var partial = FaultInjectingVectorStore.Wrap(_primary).WriteOnlyFirst(2);
         var store = new FallbackVectorStore(partial, _secondary, DualOptions, _journal);
 
         var error = await Assert.ThrowsAsync<VectorStoreException>(() => store.UpsertAsync(Upsert("", "a", "b", "c")));
@@ -287,20 +288,6 @@ public sealed class FallbackVectorStoreWriteTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
         Assert.Equal(0, await store.GetPendingWriteCountAsync());
         Assert.Equal(_primary.Snapshot(), _secondary.Snapshot());
-    }
-
-    /// <summary>Writes the first records, then fails the way a multi-batch upsert reports a partial write.</summary>
-    private sealed class PartiallyFailingStore(IVectorStore inner, int failAfter) : DelegatingVectorStore(inner)
-    {
-        public override async Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
-        {
-            var written = request.Records.Take(failAfter).ToList();
-            await InnerStore.UpsertAsync(request with { Records = written }, cancellationToken);
-            throw new VectorStoreException(Name, VectorStoreErrorKind.Unavailable, "second batch failed")
-            {
-                WrittenIds = [.. written.Select(r => r.Id)],
-            };
-        }
     }
 
     private sealed class BrokenJournal : IWriteJournal

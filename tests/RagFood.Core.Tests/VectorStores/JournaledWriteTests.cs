@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RagFood.Core.VectorStores;
+using RagFood.Tests.Shared;
 
 namespace RagFood.Core.Tests.VectorStores;
 
@@ -62,7 +63,7 @@ public sealed class JournaledWriteTests
     [Fact]
     public async Task Applying_an_entry_repeats_the_write_on_the_target()
     {
-        var target = new FakeVectorStore("chroma");
+        var target = new FaultInjectingVectorStore("chroma");
         await JournaledWrite.ForUpsert(new UpsertRequest([new VectorRecord("a") { Text = "apple" }, new VectorRecord("b") { Text = "banana" }])).ApplyToAsync(target, default);
         await JournaledWrite.ForDelete(DeleteRequest.ByIds("a")).ApplyToAsync(target, default);
 

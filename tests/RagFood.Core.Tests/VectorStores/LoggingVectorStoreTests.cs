@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
 using RagFood.Core.VectorStores;
+using RagFood.Tests.Shared;
 
 namespace RagFood.Core.Tests.VectorStores;
 
 public sealed class LoggingVectorStoreTests
 {
-    private readonly FakeVectorStore _inner = new("sqlite");
+    private readonly FaultInjectingVectorStore _inner = new("sqlite");
 
     [Fact]
     public async Task Each_call_is_logged_at_debug_with_its_store_operation_and_size()
@@ -80,7 +81,7 @@ public sealed class LoggingVectorStoreTests
             [typeof(IWriteJournal)] = journal,
             [typeof(ILogger<LoggingVectorStore>)] = logger,
         };
-        var secondary = new FakeVectorStore("chroma");
+        var secondary = new FaultInjectingVectorStore("chroma");
 
         var store = _inner.AsBuilder()
             .UseLogging()

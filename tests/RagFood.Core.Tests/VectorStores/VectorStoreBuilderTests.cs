@@ -1,4 +1,5 @@
 using RagFood.Core.VectorStores;
+using RagFood.Tests.Shared;
 
 namespace RagFood.Core.Tests.VectorStores;
 
@@ -8,7 +9,7 @@ public sealed class VectorStoreBuilderTests
     public async Task The_first_Use_is_the_outermost_layer()
     {
         var calls = new List<string>();
-        var inner = new FakeVectorStore("sqlite");
+        var inner = new FaultInjectingVectorStore("sqlite");
 
         var store = new VectorStoreBuilder(inner)
             .Use(s => new RecordingStore(s, "first", calls))
@@ -24,7 +25,7 @@ public sealed class VectorStoreBuilderTests
     [Fact]
     public void Without_layers_the_inner_store_is_returned()
     {
-        var inner = new FakeVectorStore("sqlite");
+        var inner = new FaultInjectingVectorStore("sqlite");
 
         Assert.Same(inner, inner.AsBuilder().Build());
     }
@@ -35,7 +36,7 @@ public sealed class VectorStoreBuilderTests
         var services = new SingleServiceProvider("from the container");
         string? seen = null;
 
-        new VectorStoreBuilder(new FakeVectorStore("sqlite"))
+        new VectorStoreBuilder(new FaultInjectingVectorStore("sqlite"))
             .Use((s, sp) =>
             {
                 seen = (string?)sp.GetService(typeof(string));
@@ -49,7 +50,7 @@ public sealed class VectorStoreBuilderTests
     [Fact]
     public void The_inner_store_can_come_from_the_container()
     {
-        var inner = new FakeVectorStore("chroma");
+        var inner = new FaultInjectingVectorStore("chroma");
 
         var store = new VectorStoreBuilder(_ => inner).Build(new SingleServiceProvider("unused"));
 
@@ -59,7 +60,7 @@ public sealed class VectorStoreBuilderTests
     [Fact]
     public void A_factory_that_returns_null_is_an_error()
     {
-        var builder = new FakeVectorStore("sqlite").AsBuilder().Use(_ => null!);
+        var builder = new FaultInjectingVectorStore("sqlite").AsBuilder().Use(_ => null!);
 
         Assert.Throws<InvalidOperationException>(() => builder.Build());
     }
@@ -68,8 +69,8 @@ public sealed class VectorStoreBuilderTests
     public async Task A_fallback_layer_composes_under_an_outer_layer()
     {
         var calls = new List<string>();
-        var primary = new FakeVectorStore("upstash").FailTransiently(operations: "Query");
-        var secondary = new FakeVectorStore("sqlite");
+        var primary = new FaultInjectingVectorStore("upstash").FailTransiently(operations: "Query");
+        var secondary = new FaultInjectingVectorStore("sqlite");
 
         var store = primary.AsBuilder()
             .Use(s => new RecordingStore(s, "outer", calls))

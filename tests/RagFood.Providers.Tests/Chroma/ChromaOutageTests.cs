@@ -26,9 +26,11 @@ public sealed class ChromaOutageTests : IAsyncLifetime
         var server = _server!;
         await using var store = ChromaTestStore.Create(server.Url, "outage", new WordHashEmbeddingGenerator(32), o =>
         {
-            o.RetryCount = 2;
-            o.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
+            o.MaxRetries = 2;
+            o.RetryDelay = TimeSpan.FromMilliseconds(20);
             o.AttemptTimeout = TimeSpan.FromSeconds(5);
+            // This test is about typed errors and recovery, not the breaker (now configurable): keep it closed.
+            o.BreakerMinimumThroughput = 1000;
         });
         await store.Store.UpsertAsync(new UpsertRequest([new VectorRecord("dal") { Text = "Dal is a lentil stew" }]));
 

@@ -86,7 +86,7 @@ public sealed class ChromaTestStore : IAsyncDisposable
         {
             options.Url = url;
             options.Collection = collection;
-            options.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+            options.RetryDelay = TimeSpan.FromMilliseconds(50);
             configure?.Invoke(options);
         });
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Chroma;
+using RagFood.Providers.Chroma.Internal;
 using RagFood.Providers.Tests.Support;
 
 namespace RagFood.Providers.Tests.Chroma;
@@ -139,7 +140,7 @@ public sealed class ChromaVectorStoreTests(ChromaServerFixture fixture)
     public async Task Filters_chroma_cannot_express_are_refused_before_any_request_naming_operator_and_store(string filter, string op)
     {
         // The URL points at a closed port: any request would fail with Unavailable, not with the filter error.
-        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o => o.RetryCount = 0);
+        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o => o.MaxRetries = 0);
 
         var error = await Assert.ThrowsAsync<FilterSyntaxException>(() =>
             store.Store.QueryAsync(new VectorQuery { Text = "food", Filter = MetadataFilter.Parse(filter) }));
@@ -202,6 +203,43 @@ public sealed class ChromaVectorStoreTests(ChromaServerFixture fixture)
         }
 
         static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
+    }
+
+    [Fact]
+    public async Task The_circuit_breaker_follows_the_shared_breaker_settings()
+    {
+        // A closed port: every attempt fails; with two attempts in the window the breaker opens and stops calling.
+        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o =>
+        {
+            o.MaxRetries = 0;
+            o.BreakerMinimumThroughput = 2;
+            o.BreakerBreakDuration = TimeSpan.FromMinutes(5);
+        });
+
+        var kinds = new List<VectorStoreErrorKind>();
+        for (var i = 0; i < 4; i++)
+        {
+            kinds.Add((await Assert.ThrowsAsync<VectorStoreException>(() => store.Store.GetInfoAsync())).Kind);
+        }
+
+        Assert.Equal(VectorStoreErrorKind.Unavailable, kinds[0]);
+        Assert.Equal(VectorStoreErrorKind.CircuitOpen, kinds[^1]);
+    }
+
+    [Fact]
+    public async Task A_collection_written_by_a_model_is_served_to_the_same_model_named_with_ollamas_latest_tag_in_another_case()
+    {
+        var name = ChromaServerFixture.UniqueCollection("samemodel");
+        await using (var writer = fixture.CreateStore(name, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "mxbai-embed-large")))
+        {
+            await writer.Store.UpsertAsync(new UpsertRequest([Food("a", "apple pie")]));
+        }
+
+        await using var same = fixture.CreateStore(name, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "MXBAI-Embed-Large:latest"));
+        await using var other = fixture.CreateStore(name, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "nomic-embed-text"));
+
+        Assert.Equal("a", (await same.Store.QueryAsync(VectorQuery.ForText("apple")))[0].Id);
+        await Assert.ThrowsAsync<EmbeddingSpaceMismatchException>(() => other.Store.QueryAsync(VectorQuery.ForText("apple")));
     }
 
     [Fact]
@@ -332,7 +370,7 @@ public sealed class ChromaVectorStoreTests(ChromaServerFixture fixture)
     [Fact]
     public async Task A_closed_port_is_a_transient_unavailable_error()
     {
-        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o => o.RetryCount = 1);
+        await using var store = ChromaTestStore.Create(new Uri("http://127.0.0.1:9"), "nothing", configure: o => o.MaxRetries = 1);
 
         var error = await Assert.ThrowsAsync<VectorStoreException>(() => store.Store.QueryAsync(VectorQuery.ForText("rice")));
 

@@ -18,7 +18,7 @@ namespace RagFood.Providers.Tests.Conformance;
 /// (<see cref="AssertRefusedAsync"/>, an <see cref="ArgumentException"/> by default) instead of answered.</para>
 /// <para>Texts are chosen so that any word-based embedder ranks them as the tests expect.</para>
 /// </remarks>
-public abstract class VectorStoreConformanceTests : IAsyncLifetime
+public abstract partial class VectorStoreConformanceTests : IAsyncLifetime
 {
     private IVectorStore? _store;
 

@@ -5,6 +5,7 @@ using RagFood.Providers.Sqlite;
 using RagFood.Providers.Sqlite.Journal;
 using RagFood.Providers.Tests.Sqlite;
 using RagFood.Providers.Tests.Support;
+using RagFood.Tests.Shared;
 
 namespace RagFood.Providers.Tests.Journal;
 
@@ -113,7 +114,7 @@ public sealed class DualWriteRecoveryTests : IDisposable
     {
         await using var primary = Store("primary.db");
         await using var secondaryFile = Store("secondary.db");
-        var secondary = new FlakyVectorStore(secondaryFile);
+        var secondary = FaultInjectingVectorStore.Wrap(secondaryFile);
         await using var journal = Journal(_directory.File("journal.db"));
         using var store = new FallbackVectorStore(primary, secondary, Dual, journal);
         for (var i = 0; i < 5; i++)
@@ -142,14 +143,14 @@ public sealed class DualWriteRecoveryTests : IDisposable
     {
         await using var primaryFile = Store("primary.db");
         await using var secondary = Store("secondary.db");
-        var primary = new SwitchableStore(primaryFile);
+        var primary = FaultInjectingVectorStore.Wrap(primaryFile, "primary-sqlite");
         await using var journal = Journal(_directory.File("journal.db"));
         using var store = new FallbackVectorStore(primary, secondary, Dual, journal);
         await store.VerifyEmbeddingSpacesAsync();
         await store.UpsertAsync(Foods("", "biryani", "dal", "dosa"));
         await store.ReplayPendingAsync();
 
-        primary.Down = true;
+        primary.Fail(() => new VectorStoreException(primary.Name, VectorStoreErrorKind.CircuitOpen, "circuit open (simulated)"), operations: "Query");
         using var scope = ServingScope.Begin();
         var matches = await store.QueryAsync(VectorQuery.ForText("dal is a dish with rice and spices", topK: 1));
 
@@ -170,18 +171,5 @@ public sealed class DualWriteRecoveryTests : IDisposable
         public Task ParkAsync(long sequence, string reason, CancellationToken cancellationToken = default) => inner.ParkAsync(sequence, reason, cancellationToken);
 
         public Task<WriteJournalCounts> GetCountsAsync(CancellationToken cancellationToken = default) => inner.GetCountsAsync(cancellationToken);
-    }
-
-    /// <summary>A real store whose reads can be made to fail as an unreachable server's would.</summary>
-    private sealed class SwitchableStore(IVectorStore inner) : DelegatingVectorStore(inner)
-    {
-        public bool Down { get; set; }
-
-        public override string Name => "primary-sqlite";
-
-        public override Task<IReadOnlyList<ScoredRecord>> QueryAsync(VectorQuery query, CancellationToken cancellationToken = default)
-            => Down
-                ? throw new VectorStoreException(Name, VectorStoreErrorKind.CircuitOpen, "circuit open (simulated)")
-                : base.QueryAsync(query, cancellationToken);
     }
 }

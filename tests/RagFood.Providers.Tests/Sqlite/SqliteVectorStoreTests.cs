@@ -6,6 +6,7 @@ using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Sqlite;
 using RagFood.Providers.Tests.Support;
+using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Providers.Tests.Sqlite;
 
@@ -79,7 +80,38 @@ public sealed class SqliteVectorStoreTests : IDisposable
         await using var reopened = SqliteTestStores.Create(DbPath);
         var records = await reopened.FetchAsync(new FetchRequest { Ids = ["a", "b"], Include = Include.All });
         Assert.Equal(2, stored.Count);
-        Assert.All(records, r => Assert.Equal(FoodItem.ComputeContentHash(r!.Text ?? "", r.Metadata), stored[r.Id]));
+        Assert.All(records, r => Assert.Equal(RecordContentHash.Compute(r!.Text, r.Metadata, hasVector: false), stored[r.Id]));
+    }
+
+    [Theory]
+    [InlineData("Test-Model:latest", "test-model")]
+    [InlineData("test-model", " TEST-MODEL:LATEST ")]
+    public async Task A_file_reopens_with_the_same_model_named_in_another_case_or_with_ollamas_latest_tag(string written, string reopenedWith)
+    {
+        await using (var store = SqliteTestStores.Create(DbPath, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), written)))
+        {
+            await store.UpsertAsync(new UpsertRequest([Food("a", "apple pie")]));
+        }
+
+        await using var reopened = SqliteTestStores.Create(DbPath, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), reopenedWith));
+        var matches = await reopened.QueryAsync(VectorQuery.ForText("apple"));
+
+        Assert.Equal("a", Assert.Single(matches).Id);
+    }
+
+    [Fact]
+    public async Task A_file_written_by_one_model_refuses_another_model_of_the_same_dimension()
+    {
+        await using (var store = SqliteTestStores.Create(DbPath, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "test-model")))
+        {
+            await store.UpsertAsync(new UpsertRequest([Food("a", "apple pie")]));
+        }
+
+        await using var reopened = SqliteTestStores.Create(DbPath, new RenamedEmbedder(new WordHashEmbeddingGenerator(64), "test-model:v2"));
+        var error = await Assert.ThrowsAsync<EmbeddingSpaceMismatchException>(() => reopened.QueryAsync(VectorQuery.ForText("apple")));
+
+        Assert.Equal("test-model", error.Expected.Model);
+        Assert.Equal("test-model:v2", error.Actual.Model);
     }
 
     [Fact]
@@ -239,7 +271,7 @@ public sealed class SqliteVectorStoreTests : IDisposable
         async Task<List<VectorRecord?>> FetchAll(SqliteVectorStore store)
         {
             var all = new List<VectorRecord?>();
-            foreach (var page in records.Chunk(SqliteVectorStore.MaxBatchSize))
+            foreach (var page in records.Chunk(VectorStoreLimits.MaxBatchSize))
             {
                 all.AddRange(await store.FetchAsync(new FetchRequest { Ids = [.. page.Select(r => r.Id)], Include = Include.All }));
             }
@@ -319,7 +351,7 @@ public sealed class SqliteVectorStoreTests : IDisposable
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertAsync(new UpsertRequest([Food(new string('x', 513), "too long an id")])));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertAsync(new UpsertRequest([.. Enumerable.Range(0, 1001).Select(i => Food($"r{i}", "x"))])));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertAsync(new UpsertRequest([])));
+        Assert.Equal(0, (await store.UpsertAsync(new UpsertRequest([]))).Upserted); // the kernel's rule: an empty upsert is a no-op
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertAsync(new UpsertRequest([Food("ok", "fine"), Food("arr", "bad metadata", "[1,2]")])));
 
         Assert.Equal(0, (await store.GetInfoAsync()).VectorCount);

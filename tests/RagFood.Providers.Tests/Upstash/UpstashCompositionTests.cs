@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Tests.Support;
 using RagFood.Providers.Upstash;
+using RagFood.Providers.Upstash.Internal;
 
 namespace RagFood.Providers.Tests.Upstash;
 

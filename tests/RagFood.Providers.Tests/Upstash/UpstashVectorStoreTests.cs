@@ -135,7 +135,8 @@ public sealed class UpstashVectorStoreTests(UpstashEmulatorFixture fixture) : IA
     [Fact]
     public async Task Namespaces_with_reserved_characters_are_escaped_on_the_wire()
     {
-        var ns = _ns + " a/b?c#d%é";
+        // '/' is refused by the kernel's namespace rule (see the conformance suite); the rest must survive the URL.
+        var ns = _ns + " a?b#c%dé&e+f";
         await Store.UpsertAsync(new UpsertRequest([new VectorRecord("x") { Text = "Falafel" }]) { Namespace = ns });
 
         Assert.Contains(ns, await Store.ListNamespacesAsync());

@@ -35,7 +35,7 @@ public static class TestStores
         {
             o.Url = url;
             o.Collection = collection;
-            o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+            o.RetryDelay = TimeSpan.FromMilliseconds(50);
         });
         var provider = services.BuildServiceProvider();
         return new TestStore(provider, provider.GetRequiredKeyedService<IVectorStore>(ChromaVectorStore.ProviderName));

@@ -1,13 +1,11 @@
-using System.Buffers;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using RagFood.Core.VectorStores;
+using RagFood.Core.VectorStores.Kernel;
+using RagFood.Providers.Chroma;
 
-namespace RagFood.Providers.Chroma;
+namespace RagFood.Providers.Chroma.Internal;
 
 /// <summary>Thin JSON-over-HTTP access to Chroma's v2 API that turns every failure into a typed exception.</summary>
 /// <remarks>
@@ -19,8 +17,6 @@ namespace RagFood.Providers.Chroma;
 /// </remarks>
 internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogger logger)
 {
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-
     /// <summary>Sends one request and parses the JSON answer.</summary>
     /// <param name="method">HTTP method.</param>
     /// <param name="path">Path relative to the client's base address (already escaped).</param>
@@ -32,15 +28,7 @@ internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogge
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            var buffer = new ArrayBufferWriter<byte>(4096);
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                body(writer);
-            }
-
-            var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-            content.Headers.ContentType = JsonMediaType;
-            request.Content = content;
+            request.Content = HttpJson.Content(body);
         }
 
         HttpResponseMessage response;
@@ -52,23 +40,11 @@ internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogge
         {
             throw;
         }
-        catch (BrokenCircuitException e)
+        catch (Exception e) when (HttpFailureMapping.IsTransportFailure(e, cancellationToken))
         {
-            throw new VectorStoreException(storeName, VectorStoreErrorKind.CircuitOpen,
-                $"Chroma at {Where()} failed repeatedly and is not being called for now (circuit open).", e);
-        }
-        catch (TimeoutRejectedException e)
-        {
-            throw new VectorStoreException(storeName, VectorStoreErrorKind.Timeout, $"Chroma at {Where()} did not answer in time.", e);
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new VectorStoreException(storeName, VectorStoreErrorKind.Timeout, $"Chroma at {Where()} did not answer in time.", e);
-        }
-        catch (HttpRequestException e)
-        {
-            Log.OperationFailed(logger, path, nameof(VectorStoreErrorKind.Unavailable), e.Message);
-            throw new VectorStoreException(storeName, VectorStoreErrorKind.Unavailable, $"Chroma at {Where()} is unreachable: {e.Message}", e);
+            var failure = HttpFailureMapping.FromTransport(storeName, $"Chroma at {Where()}", path, e);
+            ChromaLog.OperationFailed(logger, path, failure.Kind.ToString(), e.Message);
+            throw failure;
         }
 
         using (response)
@@ -104,24 +80,20 @@ internal sealed class ChromaRestClient(HttpClient http, string storeName, ILogge
             var text = $"Chroma answered {(int)response.StatusCode} {error}: {message}";
             if (kind is VectorStoreErrorKind.Unavailable or VectorStoreErrorKind.Internal or VectorStoreErrorKind.Timeout)
             {
-                Log.OperationFailed(logger, path, kind.ToString(), text);
+                ChromaLog.OperationFailed(logger, path, kind.ToString(), text);
             }
 
             throw new VectorStoreException(storeName, kind, text);
         }
     }
 
-    internal static VectorStoreErrorKind Classify(HttpStatusCode status, string error) => status switch
-    {
-        HttpStatusCode.NotFound => VectorStoreErrorKind.NotFound,
-        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => VectorStoreErrorKind.Unauthenticated,
-        HttpStatusCode.TooManyRequests => VectorStoreErrorKind.ResourceExhausted,
-        HttpStatusCode.RequestTimeout or HttpStatusCode.GatewayTimeout => VectorStoreErrorKind.Timeout,
-        HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict => VectorStoreErrorKind.InvalidRequest,
-        _ when error.Contains("NotFound", StringComparison.OrdinalIgnoreCase) => VectorStoreErrorKind.NotFound,
-        _ when (int)status >= 500 => VectorStoreErrorKind.Unavailable,
-        _ => VectorStoreErrorKind.Internal,
-    };
+    /// <summary>The kernel's mapping, refined where Chroma says more: an error named <c>NotFound</c> under another
+    /// status (Chroma 1.0 answers some missing collections with 500) is NotFound.</summary>
+    internal static VectorStoreErrorKind Classify(HttpStatusCode status, string error) =>
+        HttpFailureMapping.KindOf(status) is var kind && kind is not (VectorStoreErrorKind.InvalidRequest or VectorStoreErrorKind.Unauthenticated
+            or VectorStoreErrorKind.ResourceExhausted or VectorStoreErrorKind.Timeout) && error.Contains("NotFound", StringComparison.OrdinalIgnoreCase)
+            ? VectorStoreErrorKind.NotFound
+            : kind;
 
     private static async Task<(string Error, string Message)> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using RagFood.Providers.Chroma;
 
-namespace RagFood.Providers.Chroma;
+namespace RagFood.Providers.Chroma.Internal;
 
 /// <summary>Maps RagFood's JSON metadata to Chroma's flat scalar metadata and back.</summary>
 /// <remarks>

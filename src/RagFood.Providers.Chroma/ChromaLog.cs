@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace RagFood.Providers.Chroma;
 
-/// <summary>Source-generated log messages of the Chroma provider (event ids 4100-4199).</summary>
-internal static partial class Log
+/// <summary>Source-generated log messages of the Chroma provider (event ids 4100–4199 are this provider's; see docs/provider-kernel.md).</summary>
+internal static partial class ChromaLog
 {
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "Chroma collection {Collection} ready (id {CollectionId}, space {Space}, embedding model {Model})")]
     public static partial void CollectionReady(ILogger logger, string collection, string collectionId, ChromaSpace space, string model);

@@ -1,4 +1,4 @@
-namespace RagFood.Providers.Upstash;
+namespace RagFood.Providers.Upstash.Internal;
 
 /// <summary>Where Upstash credentials come from when configuration leaves them empty: the conventional
 /// environment variables, then a <c>.env</c> file. Used by the composition code only.</summary>

@@ -1,11 +1,24 @@
 using RagFood.Core.VectorStores;
 
-namespace RagFood.Core.Tests.VectorStores;
+namespace RagFood.Tests.Shared;
 
-/// <summary>An in-memory <see cref="IVectorStore"/> that can be told to fail or hang, for testing decorators.</summary>
-/// <remarks>Not a store to test: queries ignore filters and score by position, which is all a decorator can see.</remarks>
-internal sealed class FakeVectorStore(string name, string model = "test-embed", int dimension = 3) : IVectorStore
+/// <summary>The one fault-injecting store double of the test projects (linked from tests/Shared): an in-memory store,
+/// or a wrapper around a real one, that can be told to fail — always, the next N times, or only some operations — or
+/// to hang, and that records every call.</summary>
+/// <remarks>
+/// <para>In-memory (<c>new FaultInjectingVectorStore(name)</c>): not a store to test; queries ignore filters and score
+/// by position, which is all a decorator can see. Wrapping (<see cref="Wrap"/>): every operation that is not faulted
+/// is forwarded to the inner store, so a real store (SQLite, Chroma, the emulator) fails on cue.</para>
+/// <para>Operation names: Upsert, Query, Fetch, Delete, Range, Info, Reset, ListNamespaces, DeleteNamespace.</para>
+/// </remarks>
+internal sealed class FaultInjectingVectorStore(string name, string model = "test-embed", int dimension = 3) : IVectorStore
 {
+    private static readonly string[] WriteOperations = ["Upsert", "Delete"];
+    private IVectorStore? _inner;
+    private int _injected;
+    private Exception? _failure;
+    private int? _writeOnlyFirst;
+
     private readonly object _gate = new();
     private readonly Dictionary<string, List<VectorRecord>> _namespaces = new(StringComparer.Ordinal) { [""] = [] };
     private readonly List<string> _calls = [];
@@ -34,8 +47,49 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
 
     public int CallCount(string operation) => Calls.Count(c => c == operation);
 
+    /// <summary>A double that forwards to <paramref name="inner"/> unless told to fail; named <paramref name="name"/>
+    /// (default: the inner store's name).</summary>
+    public static FaultInjectingVectorStore Wrap(IVectorStore inner, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        return new FaultInjectingVectorStore(name ?? inner.Name) { _inner = inner };
+    }
+
+    /// <summary>How many faults were injected so far.</summary>
+    public int InjectedFaults => Volatile.Read(ref _injected);
+
+    /// <summary>What every operation throws while set; <c>null</c> forwards again.</summary>
+    public Exception? Failure
+    {
+        get => _failure;
+        set
+        {
+            _failure = value;
+            if (value is null)
+            {
+                Heal();
+            }
+            else
+            {
+                Fail(() => value);
+            }
+        }
+    }
+
+    /// <summary>From now on an upsert writes only its first <paramref name="count"/> records, then fails as a multi-batch
+    /// upsert that broke part way does: Unavailable, with <see cref="VectorStoreException.WrittenIds"/> set.</summary>
+    public FaultInjectingVectorStore WriteOnlyFirst(int count)
+    {
+        _writeOnlyFirst = count;
+        return this;
+    }
+
+    /// <summary>The next <paramref name="count"/> writes (upserts and deletes) fail as an unreachable server would.</summary>
+    public FaultInjectingVectorStore FailNextWrites(int count) =>
+        count <= 0 ? Heal() : FailTransiently(VectorStoreErrorKind.Unavailable, count, WriteOperations);
+
     /// <summary>Every operation throws what <paramref name="error"/> makes, optionally only the next <paramref name="times"/>.</summary>
-    public FakeVectorStore Fail(Func<Exception> error, int times = int.MaxValue, params string[] operations)
+    public FaultInjectingVectorStore Fail(Func<Exception> error, int times = int.MaxValue, params string[] operations)
     {
         lock (_gate)
         {
@@ -46,11 +100,11 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
         return this;
     }
 
-    public FakeVectorStore FailTransiently(VectorStoreErrorKind kind = VectorStoreErrorKind.Unavailable, int times = int.MaxValue, params string[] operations)
+    public FaultInjectingVectorStore FailTransiently(VectorStoreErrorKind kind = VectorStoreErrorKind.Unavailable, int times = int.MaxValue, params string[] operations)
         => Fail(() => new VectorStoreException(Name, kind, $"{Name} is {kind} (simulated)"), times, operations);
 
     /// <summary>Every operation waits until its token is cancelled (or forever, when told to ignore it).</summary>
-    public FakeVectorStore Hang(bool ignoreToken = false)
+    public FaultInjectingVectorStore Hang(bool ignoreToken = false)
     {
         lock (_gate)
         {
@@ -61,7 +115,7 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
         return this;
     }
 
-    public FakeVectorStore Heal()
+    public FaultInjectingVectorStore Heal()
     {
         lock (_gate)
         {
@@ -72,9 +126,14 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
         return this;
     }
 
-    /// <summary>Every record, namespace by namespace, for comparing two stores.</summary>
+    /// <summary>Every record, namespace by namespace, for comparing two stores (in-memory doubles only).</summary>
     public string Snapshot()
     {
+        if (_inner is not null)
+        {
+            throw new InvalidOperationException("Snapshot reads the in-memory records; a wrapping double has none.");
+        }
+
         lock (_gate)
         {
             return string.Join("\n", _namespaces.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n =>
@@ -86,6 +145,22 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
     public async Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
     {
         await EnterAsync("Upsert", cancellationToken);
+        if (_writeOnlyFirst is { } first && request.Records.Count > first)
+        {
+            var written = request.Records.Take(first).ToList();
+            await UpsertAsync(request with { Records = written }, cancellationToken);
+            Interlocked.Increment(ref _injected);
+            throw new VectorStoreException(Name, VectorStoreErrorKind.Unavailable, "the second batch failed (simulated)")
+            {
+                WrittenIds = [.. written.Select(r => r.Id)],
+            };
+        }
+
+        if (_inner is not null)
+        {
+            return await _inner.UpsertAsync(request, cancellationToken);
+        }
+
         foreach (var record in request.Records)
         {
             if (record.Text is null && record.Vector is null)
@@ -115,6 +190,11 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
     public async Task<IReadOnlyList<ScoredRecord>> QueryAsync(VectorQuery query, CancellationToken cancellationToken = default)
     {
         await EnterAsync("Query", cancellationToken);
+        if (_inner is not null)
+        {
+            return await _inner.QueryAsync(query, cancellationToken);
+        }
+
         lock (_gate)
         {
             var records = Namespace(query.Namespace, create: false) ?? [];
@@ -125,6 +205,11 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
     public async Task<IReadOnlyList<VectorRecord?>> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
         await EnterAsync("Fetch", cancellationToken);
+        if (_inner is not null)
+        {
+            return await _inner.FetchAsync(request, cancellationToken);
+        }
+
         lock (_gate)
         {
             var records = Namespace(request.Namespace, create: false) ?? [];
@@ -137,6 +222,11 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
     public async Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
     {
         await EnterAsync("Delete", cancellationToken);
+        if (_inner is not null)
+        {
+            return await _inner.DeleteAsync(request, cancellationToken);
+        }
+
         if (request.Filter is not null)
         {
             throw new ArgumentException("The fake store does not evaluate filters.", nameof(request));
@@ -159,6 +249,11 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
     public async Task<RangePage> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
     {
         await EnterAsync("Range", cancellationToken);
+        if (_inner is not null)
+        {
+            return await _inner.RangeAsync(request, cancellationToken);
+        }
+
         lock (_gate)
         {
             var records = Namespace(request.Namespace, create: false) ?? [];
@@ -172,6 +267,11 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
     public async Task<VectorStoreInfo> GetInfoAsync(CancellationToken cancellationToken = default)
     {
         await EnterAsync("Info", cancellationToken);
+        if (_inner is not null)
+        {
+            return await _inner.GetInfoAsync(cancellationToken);
+        }
+
         lock (_gate)
         {
             return new VectorStoreInfo(Name, _namespaces.Sum(n => n.Value.Count), Dimension, SimilarityFunction.Cosine, Model)
@@ -184,6 +284,12 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
     public async Task ResetAsync(string @namespace = "", bool all = false, CancellationToken cancellationToken = default)
     {
         await EnterAsync("Reset", cancellationToken);
+        if (_inner is not null)
+        {
+            await _inner.ResetAsync(@namespace, all, cancellationToken);
+            return;
+        }
+
         lock (_gate)
         {
             foreach (var (key, records) in _namespaces)
@@ -199,6 +305,11 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
     public async Task<IReadOnlyList<string>> ListNamespacesAsync(CancellationToken cancellationToken = default)
     {
         await EnterAsync("ListNamespaces", cancellationToken);
+        if (_inner is not null)
+        {
+            return await _inner.ListNamespacesAsync(cancellationToken);
+        }
+
         lock (_gate)
         {
             return [.. _namespaces.Keys.Order(StringComparer.Ordinal)];
@@ -208,6 +319,11 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
     public async Task<bool> DeleteNamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
     {
         await EnterAsync("DeleteNamespace", cancellationToken);
+        if (_inner is not null)
+        {
+            return await _inner.DeleteNamespaceAsync(@namespace, cancellationToken);
+        }
+
         if (@namespace.Length == 0)
         {
             throw new ArgumentException("The default namespace cannot be deleted.", nameof(@namespace));
@@ -243,6 +359,7 @@ internal sealed class FakeVectorStore(string name, string model = "test-embed", 
             if (_fault is not null && _faultsLeft > 0 && _fault(operation) is { } error)
             {
                 fault = error;
+                _injected++;
                 if (--_faultsLeft == 0)
                 {
                     _fault = null;

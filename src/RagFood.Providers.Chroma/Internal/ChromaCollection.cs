@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using RagFood.Providers.Chroma;
 
-namespace RagFood.Providers.Chroma;
+namespace RagFood.Providers.Chroma.Internal;
 
 /// <summary>What the provider knows about one Chroma collection (cached per collection name).</summary>
 /// <param name="Id">Chroma's collection id (data calls address collections by id).</param>

@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 using RagFood.Core.Filtering;
+using RagFood.Providers.Chroma;
 
-namespace RagFood.Providers.Chroma;
+namespace RagFood.Providers.Chroma.Internal;
 
 /// <summary>Translates Core's filter AST to a Chroma <c>where</c> document.</summary>
 /// <remarks>

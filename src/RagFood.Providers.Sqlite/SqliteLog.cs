@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using RagFood.Core.VectorStores;
 
-namespace RagFood.Providers.Sqlite.Internal;
+namespace RagFood.Providers.Sqlite;
 
-/// <summary>Log messages of the SQLite store; event ids 3100–3199 are this provider's.</summary>
+/// <summary>Log messages of the SQLite store; event ids 3100–3199 are this provider's (see docs/provider-kernel.md).</summary>
 internal static partial class SqliteLog
 {
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "SQLite vector store opened {Path} (schema {SchemaVersion}, {Space}, {Namespaces} namespaces, {Records} records)")]
