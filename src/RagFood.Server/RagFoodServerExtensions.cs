@@ -106,7 +106,7 @@ public static class RagFoodServerExtensions
             grpc.Interceptors.Add<ApiKeyInterceptor>();
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck<StoreReadinessHealthCheck>("store");
+        services.AddRagFoodStoreHealth();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using RagFood.Tests.Shared;
 using Grpc.Core;
 using RagFood.Contracts.V1;
 using RagFood.Core.VectorStores;
@@ -101,7 +102,7 @@ public sealed class ServedByTests
                 var sqlite = sp.GetRequiredKeyedService<IVectorStore>("sqlite");
                 // The "primary" shares the SQLite file's embedding space, so the decorator may fall back to SQLite.
                 primary = new ScriptedVectorStore(sqlite, "upstash");
-                return new FallbackVectorStore(primary, sqlite);
+                return new ComposedFallback(primary, sqlite);
             }));
         await host.Vector.UpsertAsync(new UpsertRequest { Records = { new VectorRecord { Id = "kimchi", Text = "Kimchi is fermented cabbage." } } });
         var healthy = await host.Vector.QueryAsync(new QueryRequest { Text = "fermented cabbage", TopK = 1 });

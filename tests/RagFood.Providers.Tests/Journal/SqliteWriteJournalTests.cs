@@ -1,8 +1,9 @@
+using RagFood.Tests.Shared;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RagFood.Core.VectorStores;
-using RagFood.Providers.Sqlite.Journal;
+using RagFood.Core.Durable;
 using RagFood.Providers.Tests.Support;
 
 namespace RagFood.Providers.Tests.Journal;
