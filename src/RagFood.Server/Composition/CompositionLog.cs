@@ -15,3 +15,10 @@ internal static partial class CompositionLog
     [LoggerMessage(5103, LogLevel.Debug, "Store probe of {Store} failed: {Reason}")]
     public static partial void ProbeFailed(ILogger logger, string store, string reason);
 }
+
+/// <summary>Start-up ingestion lines of the cutover work (EventIds 1100–1119).</summary>
+internal static partial class IngestionLog
+{
+    [LoggerMessage(1100, LogLevel.Warning, "The shipped corpus {Path} was not written on start: {Reason}")]
+    public static partial void CorpusSkipped(ILogger logger, string path, string reason);
+}

@@ -72,9 +72,10 @@ public static class VectorStoreServiceCollectionExtensions
         services.AddSingleton<StoreProbeCache>();
         services.AddHostedService<StoreProbeService>();
         services.AddRagFoodFallbackMetrics();
+        // The side file (journals, corpus markers) is opened on first use only.
+        services.AddRagFoodWriteJournal(section.GetSection("Journal"));
         if (registered.Count > 1)
         {
-            services.AddRagFoodWriteJournal(section.GetSection("Journal"));
             services.AddHostedService<EmbeddingSpaceCheckService>();
             services.AddHostedService<JournalReplayService>();
         }

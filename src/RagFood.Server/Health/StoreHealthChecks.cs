@@ -93,6 +93,7 @@ internal static class StoreHealthRegistration
     public static IServiceCollection AddRagFoodStoreHealth(this IServiceCollection services)
     {
         services.AddSingleton<StoreHealthEvaluator>();
+        services.AddSingleton<Grpc.CutoverInfo>();
         var checks = services.AddGrpcHealthChecks(options =>
         {
             options.Services.Clear();
