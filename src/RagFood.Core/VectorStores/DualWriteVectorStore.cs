@@ -151,6 +151,7 @@ public sealed partial class DualWriteVectorStore : DelegatingVectorStore, IDispo
                 catch (Exception ex) when (_primaryJournal is not null && !cancellationToken.IsCancellationRequested && StoreFailures.IsTransient(ex))
                 {
                     primaryError = ex;
+                    _health?.For(InnerStore.Name).RecordFailure(StoreFailures.Describe(ex));
                 }
             }
 
