@@ -15,5 +15,6 @@ internal static class BenchmarkRegistry
         new ServerMemoryBenchmark(),
         new ChromaClientBenchmark(),
         new UpstashClientBenchmark(),
+        new FailoverBenchmark(),
     ];
 }
