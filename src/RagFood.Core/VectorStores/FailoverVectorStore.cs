@@ -184,8 +184,12 @@ public sealed partial class FailoverVectorStore : DelegatingVectorStore
             if (_options.Hedging && (!requiresSameSpace || Spaces.KnownSame))
             {
                 var budget = firstHealth.HedgeDelay;
-                var timer = Task.Delay(budget, _time, cancellationToken);
-                if (await Task.WhenAny(firstTask, timer).ConfigureAwait(false) != firstTask)
+                using var timerCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var timer = Task.Delay(budget, _time, timerCancel.Token);
+                var hedge = await Task.WhenAny(firstTask, timer).ConfigureAwait(false) != firstTask;
+                // Most reads answer first: stop their timer now rather than leave it running for the whole budget.
+                await timerCancel.CancelAsync().ConfigureAwait(false);
+                if (hedge)
                 {
                     // The caller has gone: nobody waits for a hedged answer.
                     cancellationToken.ThrowIfCancellationRequested();

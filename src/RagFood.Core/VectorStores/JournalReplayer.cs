@@ -303,12 +303,7 @@ public sealed partial class JournalReplayer : IJournalMonitor, IDisposable
                 var reason = StoreFailures.Describe(ex);
                 if (attempt >= _options.ReplayMaxAttempts)
                 {
-                    target.SetError(reason, _time);
-                    if (_throttle.ShouldLog("stalled:" + target.Store.Name, out var suppressed))
-                    {
-                        LogReplayStalled(_logger, entry.Sequence, target.Store.Name, attempt, reason, suppressed);
-                    }
-
+                    Stalled(target, entry, attempt, reason);
                     return ReplayOutcome.Stalled;
                 }
 
@@ -319,15 +314,19 @@ public sealed partial class JournalReplayer : IJournalMonitor, IDisposable
             catch (Exception ex)
             {
                 // Not about this entry and not going away by itself (credentials, embedding space, a bug): stop and say so.
-                var reason = StoreFailures.Describe(ex);
-                target.SetError(reason, _time);
-                if (_throttle.ShouldLog("stalled:" + target.Store.Name, out var suppressed))
-                {
-                    LogReplayStalled(_logger, entry.Sequence, target.Store.Name, attempt, reason, suppressed);
-                }
-
+                Stalled(target, entry, attempt, StoreFailures.Describe(ex));
                 throw;
             }
+        }
+    }
+
+    /// <summary>The pass stops at <paramref name="entry"/>: recorded for status, logged at most every 30 s per target.</summary>
+    private void Stalled(Target target, WriteJournalEntry entry, int attempt, string reason)
+    {
+        target.SetError(reason, _time);
+        if (_throttle.ShouldLog("stalled:" + target.Store.Name, out var suppressed))
+        {
+            LogReplayStalled(_logger, entry.Sequence, target.Store.Name, attempt, reason, suppressed);
         }
     }
 
