@@ -382,44 +382,16 @@ public sealed partial class FailoverVectorStore : DelegatingVectorStore
 
     private async Task EnsureSameSpaceForFallbackAsync(string operation, IVectorStore first, IVectorStore second, Exception firstError, CancellationToken cancellationToken)
     {
-        EmbeddingSpace firstSpace;
         try
         {
-            firstSpace = await Spaces.GetAsync(first, cancellationToken).ConfigureAwait(false);
+            await Spaces.EnsureSameForFallbackAsync(operation, first, second, firstError,
+                secondError => BothFailed(operation, first, second, firstError, secondError),
+                () => LogFallbackRefusedUnknownSpace(_logger, operation, first.Name, second.Name, StoreFailures.Describe(firstError)),
+                cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (MayFallBack(ex, cancellationToken) || ex is VectorStoreException)
+        catch (EmbeddingSpaceMismatchException ex)
         {
-            LogFallbackRefusedUnknownSpace(_logger, operation, first.Name, second.Name, StoreFailures.Describe(firstError));
-            throw new VectorStoreException(
-                first.Name,
-                StoreFailures.KindOf(firstError),
-                $"{operation} failed on '{first.Name}' ({StoreFailures.Describe(firstError)}); fallback to '{second.Name}' was refused "
-                + $"because the embedding space of '{first.Name}' is not known yet, so the two cannot be checked to agree.",
-                new AggregateException(firstError, ex));
-        }
-
-        EmbeddingSpace secondSpace;
-        try
-        {
-            secondSpace = await Spaces.GetAsync(second, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception secondaryError)
-        {
-            throw BothFailed(operation, first, second, firstError, secondaryError);
-        }
-
-        var (primarySpace, secondarySpace) = ReferenceEquals(first, Primary) ? (firstSpace, secondSpace) : (secondSpace, firstSpace);
-        try
-        {
-            Spaces.ThrowIfDifferent(primarySpace, secondarySpace, $"{operation} failed on '{first.Name}' ({StoreFailures.Describe(firstError)}).");
-        }
-        catch (EmbeddingSpaceMismatchException)
-        {
-            LogSpaceMismatch(_logger, operation, Primary.Name, primarySpace, _secondary.Name, secondarySpace);
+            LogSpaceMismatch(_logger, operation, Primary.Name, ex.Expected, _secondary.Name, ex.Actual);
             throw;
         }
     }

@@ -61,6 +61,60 @@ public sealed class StorePairSpaces(IVectorStore primary, IVectorStore secondary
         ThrowIfDifferent(primary, secondary, "Fallback and dual writes between them are refused.");
     }
 
+    /// <summary>Before <paramref name="second"/> answers in place of <paramref name="first"/>: learns both spaces (asking
+    /// the stores when not known) and throws when they differ or the first one's cannot be learnt.</summary>
+    /// <param name="operation">The read, for messages.</param>
+    /// <param name="first">The store that failed.</param>
+    /// <param name="second">The store that would answer instead.</param>
+    /// <param name="firstError">Why <paramref name="first"/> failed.</param>
+    /// <param name="secondFailed">Makes the error to throw when <paramref name="second"/> cannot report its space.</param>
+    /// <param name="unknownSpace">Called (to log) before the refusal when the first store's space cannot be learnt.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <exception cref="EmbeddingSpaceMismatchException">The spaces differ.</exception>
+    /// <exception cref="VectorStoreException">A space could not be learnt ("not known yet").</exception>
+    internal async Task EnsureSameForFallbackAsync(
+        string operation,
+        IVectorStore first,
+        IVectorStore second,
+        Exception firstError,
+        Func<Exception, Exception> secondFailed,
+        Action unknownSpace,
+        CancellationToken cancellationToken)
+    {
+        EmbeddingSpace firstSpace;
+        try
+        {
+            firstSpace = await GetAsync(first, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (StoreFailures.IsTransient(ex) || ex is VectorStoreException))
+        {
+            unknownSpace();
+            throw new VectorStoreException(
+                first.Name,
+                StoreFailures.KindOf(firstError),
+                $"{operation} failed on '{first.Name}' ({StoreFailures.Describe(firstError)}); fallback to '{second.Name}' was refused "
+                + $"because the embedding space of '{first.Name}' is not known yet, so the two cannot be checked to agree.",
+                new AggregateException(firstError, ex));
+        }
+
+        EmbeddingSpace secondSpace;
+        try
+        {
+            secondSpace = await GetAsync(second, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw secondFailed(ex);
+        }
+
+        var (primarySpace, secondarySpace) = ReferenceEquals(first, Primary) ? (firstSpace, secondSpace) : (secondSpace, firstSpace);
+        ThrowIfDifferent(primarySpace, secondarySpace, $"{operation} failed on '{first.Name}' ({StoreFailures.Describe(firstError)}).");
+    }
+
     /// <summary>Throws the mismatch naming both models when the spaces differ.</summary>
     public void ThrowIfDifferent(EmbeddingSpace primary, EmbeddingSpace secondary, string detail)
     {
