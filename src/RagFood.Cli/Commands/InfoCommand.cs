@@ -45,7 +45,7 @@ internal static class InfoCommand
                 foreach (var store in info.Stores)
                 {
                     stores.Add(store.Name, store.Status, store.BreakerOpen ? "open" : "closed",
-                        string.Create(CultureInfo.InvariantCulture, $"{store.HedgeDelayMs:0} ms"), store.Detail);
+                        store.HedgeDelayMs > 0 ? string.Create(CultureInfo.InvariantCulture, $"{store.HedgeDelayMs:0} ms") : "-", store.Detail);
                 }
 
                 stores.WriteTo(o);
