@@ -270,6 +270,23 @@ public sealed class SqliteWriteJournalFactory(DurableSideFile file, ILoggerFacto
 {
     private readonly Dictionary<string, SqliteWriteJournal> _journals = new(StringComparer.Ordinal);
 
+    /// <summary>Gives entries without a target (written by a version-1 journal, which had one target: the fallback)
+    /// to <paramref name="targetStore"/>, so they replay.</summary>
+    /// <returns>How many entries were adopted.</returns>
+    public async Task<int> AdoptUntargetedAsync(string targetStore, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(targetStore);
+        var journal = (SqliteWriteJournal)For(targetStore);
+        await journal.GetCountsAsync(cancellationToken).ConfigureAwait(false);
+        return await file.UseAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE journal_entries SET target = $target WHERE target = ''";
+            command.Parameters.AddWithValue("$target", targetStore);
+            return command.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc/>
     public IWriteJournal For(string targetStore)
     {

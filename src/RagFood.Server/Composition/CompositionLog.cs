@@ -12,6 +12,9 @@ internal static partial class CompositionLog
     [LoggerMessage(5102, LogLevel.Warning, "Embedding spaces of the new composition not checked yet ({Reason}); reads will not hedge until they are")]
     public static partial void SpacesUnchecked(ILogger logger, string reason);
 
+    [LoggerMessage(5104, LogLevel.Error, "{Reason}")]
+    public static partial void JournalProblem(ILogger logger, string reason);
+
     [LoggerMessage(5103, LogLevel.Debug, "Store probe of {Store} failed: {Reason}")]
     public static partial void ProbeFailed(ILogger logger, string store, string reason);
 }

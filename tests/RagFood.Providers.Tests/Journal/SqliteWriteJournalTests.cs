@@ -222,4 +222,18 @@ public sealed class SqliteWriteJournalTests : IDisposable
 
         Assert.Equal("legacy", Assert.Single(Assert.Single(pending).Write.Records!).Id);
     }
+
+    [Fact]
+    public async Task Untargeted_entries_are_adopted_by_the_fallback_journal()
+    {
+        await using var file = new DurableSideFile(new DurableSideFileOptions { Path = _directory.File("adopt.db") });
+        var journals = new SqliteWriteJournalFactory(file);
+        await journals.For("").AppendAsync(Upsert("old"));
+
+        var adopted = await journals.AdoptUntargetedAsync("chroma");
+
+        Assert.Equal(1, adopted);
+        Assert.Equal("old", Assert.Single(Assert.Single(await journals.For("chroma").ReadPendingAsync(10)).Write.Records!).Id);
+        Assert.Empty(await journals.For("").ReadPendingAsync(10));
+    }
 }
