@@ -22,8 +22,11 @@ internal static class ExitCodes
     /// <summary>Any other failure (NotFound, Internal, ...).</summary>
     public const int Other = 5;
 
+    /// <summary><c>ragfood doctor</c> found at least one problem.</summary>
+    public const int SetupProblems = 6;
+
     /// <summary>Interrupted with Ctrl+C.</summary>
     public const int Cancelled = 130;
 
-    public const string Help = "Exit codes: 0 ok, 1 usage, 2 invalid argument, 3 unavailable, 4 unauthenticated, 5 other.";
+    public const string Help = "Exit codes: 0 ok, 1 usage, 2 invalid argument, 3 unavailable, 4 unauthenticated, 5 other, 6 doctor found problems.";
 }

@@ -14,5 +14,12 @@ root.Subcommands.Add(FetchDeleteCommands.CreateFetch());
 root.Subcommands.Add(FetchDeleteCommands.CreateDelete());
 root.Subcommands.Add(FetchDeleteCommands.CreateNamespaces());
 root.Subcommands.Add(InfoCommand.CreatePing());
+root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(VerifyCommands.CreateVerify());
+root.Subcommands.Add(BackupCommands.CreateExport());
+root.Subcommands.Add(BackupCommands.CreateRestore());
+root.Subcommands.Add(VerifyCommands.CreateStores());
+root.Subcommands.Add(UsageCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -19,12 +19,15 @@ namespace RagFood.Client;
 /// <para>Failures throw <see cref="RagFoodException"/> with the gRPC status and the server's message; cancelling the
 /// token throws <see cref="OperationCanceledException"/>.</para>
 /// </remarks>
-public sealed class RagFoodClient : IDisposable
+public sealed partial class RagFoodClient : IDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly RagService.RagServiceClient _rag;
     private readonly VectorService.VectorServiceClient _vectors;
     private readonly DiagnosticsService.DiagnosticsServiceClient _diagnostics;
+    private readonly MigrationService.MigrationServiceClient _migration;
+    private readonly StoresService.StoresServiceClient _stores;
+    private readonly OperationsService.OperationsServiceClient _operations;
 
     /// <summary>Creates a client and its channel from validated options.</summary>
     /// <param name="options">Address, API key, deadline and retries.</param>
@@ -50,6 +53,9 @@ public sealed class RagFoodClient : IDisposable
         _rag = new RagService.RagServiceClient(invoker);
         _vectors = new VectorService.VectorServiceClient(invoker);
         _diagnostics = new DiagnosticsService.DiagnosticsServiceClient(invoker);
+        _migration = new MigrationService.MigrationServiceClient(invoker);
+        _stores = new StoresService.StoresServiceClient(invoker);
+        _operations = new OperationsService.OperationsServiceClient(invoker);
     }
 
     /// <summary>The server address this client calls.</summary>
@@ -201,6 +207,16 @@ public sealed class RagFoodClient : IDisposable
     /// <remarks>Useful to check reachability and credentials, and the baseline the benchmarks compare against.</remarks>
     public Task<PingResponse> PingAsync(string payload = "", CancellationToken cancellationToken = default)
         => UnaryAsync(new PingRequest { Payload = payload }, static (c, r, o) => c._diagnostics.PingAsync(r, o), cancellationToken);
+
+    // ---------------------------------------------------------------- OperationsService
+
+    /// <summary>Calls counted per store today and this month, with cost, projection and daily quotas.</summary>
+    public Task<UsageResponse> UsageAsync(CancellationToken cancellationToken = default)
+        => UnaryAsync(new UsageRequest(), static (c, r, o) => c._operations.UsageAsync(r, o), cancellationToken);
+
+    /// <summary>Runs the server's set-up checks; each finding carries the configuration key and value that fix it.</summary>
+    public Task<CheckSetupResponse> CheckSetupAsync(CancellationToken cancellationToken = default)
+        => UnaryAsync(new CheckSetupRequest(), static (c, r, o) => c._operations.CheckSetupAsync(r, o), cancellationToken);
 
     /// <summary>Disposes the channel; calls in flight fail.</summary>
     public void Dispose() => _channel.Dispose();

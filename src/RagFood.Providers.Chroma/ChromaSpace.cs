@@ -7,8 +7,10 @@ namespace RagFood.Providers.Chroma;
 /// Chroma returns distances (lower is closer); RagFood scores are similarities on Upstash's convention:
 /// <list type="bullet">
 /// <item><c>cosine</c>: Chroma's distance is d = 1 − cos, so score = (2 − d) / 2 = (1 + cos) / 2.</item>
-/// <item><c>l2</c>: Chroma's distance is the <em>squared</em> Euclidean distance d, so score = 1 / (1 + d)
-/// (Upstash's EUCLIDEAN convention applied to Chroma's value).</item>
+/// <item><c>l2</c>: Chroma's distance is the <em>squared</em> Euclidean distance d. Query results score
+/// (1 + cos) / 2 from the query and the stored vectors, the cosine rule, because 1 / (1 + d) over unnormalised
+/// vectors (the legacy app's 1024-d mxbai collections) puts real neighbours near 0.005 and cannot share a relevance
+/// floor with anything; 1 / (1 + d) (Upstash's EUCLIDEAN convention) remains for a stored zero vector.</item>
 /// <item><c>ip</c>: Chroma's distance is d = 1 − dot, so score = (1 + dot) / 2 = (2 − d) / 2, which for unit
 /// vectors is the cosine rule; for non-normalised vectors it is clamped to [0, 1].</item>
 /// </list>
@@ -50,6 +52,26 @@ public static class ChromaSpaceExtensions
         };
 
         return (float)Math.Clamp(score, 0.0, 1.0);
+    }
+
+    /// <summary>RagFood's relevance of a stored vector to a query vector: (1 + cos) / 2, or <c>null</c> when either
+    /// has no direction (zero length) or their lengths differ.</summary>
+    public static float? RelevanceOf(ReadOnlySpan<float> query, ReadOnlySpan<float> stored)
+    {
+        if (query.Length != stored.Length || query.Length == 0)
+        {
+            return null;
+        }
+
+        var queryNorm = System.Numerics.Tensors.TensorPrimitives.Norm(query);
+        var storedNorm = System.Numerics.Tensors.TensorPrimitives.Norm(stored);
+        if (queryNorm == 0 || storedNorm == 0 || !float.IsFinite(queryNorm) || !float.IsFinite(storedNorm))
+        {
+            return null;
+        }
+
+        var cosine = System.Numerics.Tensors.TensorPrimitives.Dot(query, stored) / (queryNorm * storedNorm);
+        return Math.Clamp((1f + cosine) / 2f, 0f, 1f);
     }
 }
 

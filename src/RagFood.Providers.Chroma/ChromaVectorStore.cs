@@ -6,6 +6,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RagFood.Core.Embeddings;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 
@@ -208,7 +209,7 @@ public sealed class ChromaVectorStore : IVectorStore
             if (query.Text is not null)
             {
                 collection = EnsureEmbedderFits(collection, "query");
-                vector = (await EmbedAsync([query.Text], cancellationToken).ConfigureAwait(false))[0];
+                vector = (await EmbedAsync([query.Text], cancellationToken, EmbeddingPurpose.ForQuery()).ConfigureAwait(false))[0];
                 CheckEmbeddedDimension(collection, vector.Length);
             }
             else
@@ -233,10 +234,16 @@ public sealed class ChromaVectorStore : IVectorStore
                 writer.WriteStartArray("include");
                 writer.WriteStringValue("distances");
                 WriteIncludes(writer, query.Include);
+                if (collection.Space == ChromaSpace.L2 && !query.Include.Vectors)
+                {
+                    // l2 distances over unnormalised vectors do not map to the one relevance scale; the cosine does.
+                    writer.WriteStringValue("embeddings");
+                }
+
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             }, notFoundIsNull: false, cancellationToken).ConfigureAwait(false);
-            return ReadQueryResult(document!.RootElement, collection.Space, query.Include);
+            return ReadQueryResult(document!.RootElement, collection.Space, query.Include, vector);
         }, whenMissing: [], cancellationToken).ConfigureAwait(false);
     }
 
@@ -692,12 +699,12 @@ public sealed class ChromaVectorStore : IVectorStore
         return updated;
     }
 
-    private async Task<float[][]> EmbedAsync(IList<string> texts, CancellationToken cancellationToken)
+    private async Task<float[][]> EmbedAsync(IList<string> texts, CancellationToken cancellationToken, EmbeddingGenerationOptions? purpose = null)
     {
         GeneratedEmbeddings<Embedding<float>> embeddings;
         try
         {
-            embeddings = await _embedder.GenerateAsync(texts, null, cancellationToken).ConfigureAwait(false);
+            embeddings = await _embedder.GenerateAsync(texts, purpose, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -1097,7 +1104,7 @@ public sealed class ChromaVectorStore : IVectorStore
         return result;
     }
 
-    private static List<ScoredRecord> ReadQueryResult(JsonElement root, ChromaSpace space, Include include)
+    private static List<ScoredRecord> ReadQueryResult(JsonElement root, ChromaSpace space, Include include, float[] queryVector)
     {
         var ids = root.GetProperty("ids")[0];
         var distances = root.GetProperty("distances")[0];
@@ -1109,12 +1116,16 @@ public sealed class ChromaVectorStore : IVectorStore
         foreach (var id in ids.EnumerateArray())
         {
             var distance = distances[i].GetDouble();
-            result.Add(new ScoredRecord(id.GetString()!, space.DistanceToScore(distance))
+            var stored = include.Vectors || space == ChromaSpace.L2 ? ReadVector(embeddings, i) : null;
+            var score = space == ChromaSpace.L2 && stored is not null
+                ? ChromaSpaceExtensions.RelevanceOf(queryVector, stored) ?? space.DistanceToScore(distance)
+                : space.DistanceToScore(distance);
+            result.Add(new ScoredRecord(id.GetString()!, score)
             {
                 RawScore = distance,
                 Text = include.Text ? ReadDocument(documents, i) : null,
                 Metadata = include.Metadata ? ReadMetadata(metadatas, i) : null,
-                Vector = include.Vectors ? ReadVector(embeddings, i) : null,
+                Vector = include.Vectors ? stored : null,
             });
             i++;
         }

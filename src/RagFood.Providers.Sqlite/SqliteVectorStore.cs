@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RagFood.Core.Corpus;
+using RagFood.Core.Embeddings;
 using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Sqlite.Internal;
@@ -211,7 +212,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
             }
 
             var prepared = new[] { new PreparedRecord("query", query.Text, null, null) };
-            await EmbedAsync(prepared, [0], dimension, cancellationToken);
+            await EmbedAsync(prepared, [0], dimension, cancellationToken, EmbeddingPurpose.ForQuery());
             unitQuery = prepared[0].UnitVector;
         }
 
@@ -221,7 +222,9 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
             return [];
         }
 
-        var hits = index.Search(unitQuery, query.TopK, query.Filter, cancellationToken);
+        var hits = query.Text is not null && UsesHybrid(state.Space)
+            ? HybridSearch.Search(index, unitQuery, query.Text, query.TopK, query.Filter, cancellationToken)
+            : index.Search(unitQuery, query.TopK, query.Filter, cancellationToken);
         var include = query.Include;
         var results = new ScoredRecord[hits.Length];
         for (var i = 0; i < hits.Length; i++)
@@ -239,6 +242,15 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
         return results;
     }
+
+    /// <summary>Text queries fuse dense and lexical rankings when configured, or by default when the embedder is
+    /// semantic (the built-in hashing embedder's vectors already are lexical).</summary>
+    private bool UsesHybrid(EmbeddingSpace space) => _options.Retrieval switch
+    {
+        SqliteRetrievalMode.Hybrid => true,
+        SqliteRetrievalMode.Dense => false,
+        _ => !space.Model.StartsWith(HashingEmbeddingGenerator.ModelIdPrefix, StringComparison.Ordinal),
+    };
 
     // ---- Fetch -----------------------------------------------------------------------------------------------
 
@@ -831,13 +843,14 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
 
     // ---- Internals: embedding ----------------------------------------------------------------------------------
 
-    private async Task EmbedAsync(PreparedRecord[] records, List<int> positions, int dimension, CancellationToken cancellationToken)
+    private async Task EmbedAsync(PreparedRecord[] records, List<int> positions, int dimension, CancellationToken cancellationToken,
+        EmbeddingGenerationOptions? purpose = null)
     {
         var batchSize = _options.EmbeddingBatchSize;
         for (var start = 0; start < positions.Count; start += batchSize)
         {
             var batch = positions.Skip(start).Take(batchSize).ToArray();
-            var embeddings = await GenerateAsync(batch.Select(i => records[i].Text!), cancellationToken);
+            var embeddings = await GenerateAsync(batch.Select(i => records[i].Text!), cancellationToken, purpose);
             if (embeddings.Count != batch.Length)
             {
                 throw new VectorStoreException(Name, VectorStoreErrorKind.Internal,
@@ -861,11 +874,12 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         }
     }
 
-    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> texts, CancellationToken cancellationToken)
+    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> texts, CancellationToken cancellationToken,
+        EmbeddingGenerationOptions? purpose = null)
     {
         try
         {
-            return await _embedder.GenerateAsync(texts, cancellationToken: cancellationToken);
+            return await _embedder.GenerateAsync(texts, purpose, cancellationToken);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException)
         {

@@ -22,6 +22,10 @@ public sealed class SqliteVectorStoreOptions
     /// <remarks>The model id and dimension are written into the file on first use; opening the file later with
     /// a generator of another model or dimension fails instead of mixing vectors from two spaces.</remarks>
     public string? EmbeddingModel { get; set; }
+
+    /// <summary>How text queries are ranked. Default <see cref="SqliteRetrievalMode.Auto"/> (hybrid with a semantic
+    /// embedder). Vector queries are always dense. See docs/retrieval-quality.md.</summary>
+    public SqliteRetrievalMode Retrieval { get; set; } = SqliteRetrievalMode.Auto;
 }
 
 /// <summary>Checks <see cref="SqliteVectorStoreOptions"/> at start.</summary>

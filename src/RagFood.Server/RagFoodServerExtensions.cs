@@ -4,9 +4,14 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RagFood.Server.Composition;
 using RagFood.Server.Grpc;
+using RagFood.Server.HttpJson;
 using RagFood.Server.Health;
 using RagFood.Server.Ingestion;
+using RagFood.Server.Operations;
 using RagFood.Server.Rag;
+using RagFood.Server.Transfer;
+using RagFood.Server.Telemetry;
+using RagFood.Server.Usage;
 
 namespace RagFood.Server;
 
@@ -28,6 +33,12 @@ public static class RagFoodServerExtensions
         builder.Services.AddRagFoodRag(builder.Configuration);
         builder.Services.AddRagFoodIngestion(builder.Configuration);
         builder.Services.AddRagFoodGrpc(builder.Configuration);
+        builder.Services.AddRagFoodTransfer(builder.Configuration);
+        // After the stores, AI clients and pipeline: these decorate their registrations.
+        builder.Services.AddRagFoodUsage(builder.Configuration);
+        builder.Services.AddRagFoodOperations();
+        builder.AddRagFoodTelemetry();
+        builder.AddRagFoodHttpJson();
         return builder;
     }
 
@@ -79,6 +90,8 @@ public static class RagFoodServerExtensions
         services.AddOptions<RagOptions>().Bind(configuration.GetSection(RagOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RagOptions>, RagOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RagOptions>, RagOptionsValidator>());
+        services.TryAddSingleton<StoreInfoCache>();
+        services.TryAddSingleton<RelevanceFloorProvider>();
         services.TryAddSingleton<IRagPipeline, RagPipeline>();
         return services;
     }
@@ -122,6 +135,9 @@ public static class RagFoodServerExtensions
         app.MapGrpcService<VectorGrpcService>();
         app.MapGrpcService<RagGrpcService>();
         app.MapGrpcService<DiagnosticsGrpcService>();
+        app.MapRagFoodTransfer();
+        app.MapRagFoodOperations();
+        app.MapRagFoodHttpJson();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

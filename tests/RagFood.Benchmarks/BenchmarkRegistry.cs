@@ -16,5 +16,7 @@ internal static class BenchmarkRegistry
         new ChromaClientBenchmark(),
         new UpstashClientBenchmark(),
         new FailoverBenchmark(),
+        new MigrationBenchmark(),
+        new MigrationMemoryBenchmark(),
     ];
 }

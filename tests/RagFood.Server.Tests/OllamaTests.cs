@@ -105,7 +105,7 @@ public sealed class OllamaTests : IAsyncLifetime
     [Fact]
     public async Task A_slow_model_in_a_stream_falls_back_to_extractive_tokens()
     {
-        var events = await RagServiceTests.ReadAllAsync(_server.Rag.AskStream(new AskStreamRequest { Question = $"{OllamaStandIn.SlowMarker} lentils" }));
+        var events = await RagServiceTests.ReadAllAsync(_server.Rag.AskStream(new AskStreamRequest { Question = $"{OllamaStandIn.SlowMarker} a stew of lentils with turmeric and cumin" }));
 
         Assert.Equal(AnswerMode.Extractive, events[^1].Summary.Mode);
         Assert.Contains("did not answer within 8s", events[^1].Summary.ModeReason, StringComparison.Ordinal);
@@ -116,7 +116,7 @@ public sealed class OllamaTests : IAsyncLifetime
     public async Task The_callers_deadline_ends_the_call_and_the_server_keeps_serving()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _server.Rag.AskAsync(
-            new AskRequest { Question = $"{OllamaStandIn.SlowMarker} rice" }, deadline: DateTime.UtcNow.AddMilliseconds(500)).ResponseAsync);
+            new AskRequest { Question = $"{OllamaStandIn.SlowMarker} which rice dish is cooked with saffron?" }, deadline: DateTime.UtcNow.AddMilliseconds(500)).ResponseAsync);
         var after = await _server.Rag.AskAsync(new AskRequest { Question = "rice with saffron" });
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
@@ -136,7 +136,7 @@ public sealed class OllamaTests : IAsyncLifetime
         var abortedBefore = _ollama.AbortedChats;
 
         var error = await Assert.ThrowsAsync<RpcException>(() => server.Rag.AskAsync(
-            new AskRequest { Question = $"{OllamaStandIn.SlowMarker} rice" }, deadline: DateTime.UtcNow.AddSeconds(1)).ResponseAsync);
+            new AskRequest { Question = $"{OllamaStandIn.SlowMarker} which rice dish is cooked with saffron?" }, deadline: DateTime.UtcNow.AddSeconds(1)).ResponseAsync);
         var waited = 0;
         while (_ollama.AbortedChats == abortedBefore && waited++ < 300)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OllamaSharp;
 using RagFood.Core.Embeddings;
+using RagFood.Embeddings.Local;
 
 namespace RagFood.Server.Composition;
 
@@ -14,7 +15,8 @@ public static class AiServiceCollectionExtensions
 
     /// <summary>
     /// Registers the unkeyed <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> per <c>Embeddings:Provider</c>
-    /// (BuiltIn: <see cref="HashingEmbeddingGenerator"/>; Ollama: OllamaSharp with <c>Ollama:EmbeddingModel</c>) and,
+    /// (BuiltIn: <see cref="HashingEmbeddingGenerator"/>; Local: <see cref="ArcticEmbeddingGenerator"/>; Ollama: OllamaSharp
+    /// with <c>Ollama:EmbeddingModel</c>; Auto, the default: see <see cref="EmbeddingProviderResolver"/>) and,
     /// when <c>Ollama:Url</c> is set, an <see cref="IChatClient"/> for <c>Ollama:ChatModel</c>.
     /// </summary>
     /// <remarks>Both Ollama clients share one named <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/> with no
@@ -28,7 +30,6 @@ public static class AiServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmbeddingOptions>, EmbeddingOptionsValidator>());
 
         var ollama = configuration.GetSection(OllamaOptions.SectionName).Get<OllamaOptions>() ?? new OllamaOptions();
-        var embeddings = configuration.GetSection(EmbeddingOptions.SectionName).Get<EmbeddingOptions>() ?? new EmbeddingOptions();
 
         if (ollama.IsConfigured)
         {
@@ -43,17 +44,15 @@ public static class AiServiceCollectionExtensions
             services.AddHostedService<OllamaProbeService>();
         }
 
-        if (embeddings.Provider == EmbeddingProvider.Ollama)
+        // Auto is resolved when the generator is first needed: by then the SQLite path is resolved under the content root.
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => EmbeddingProviderResolver.Resolve(sp) switch
         {
-            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => new OllamaEmbeddingGenerator(
+            EmbeddingProvider.Ollama => new OllamaEmbeddingGenerator(
                 CreateOllamaClient(sp, o => o.EmbeddingModel),
-                sp.GetRequiredService<IOptions<OllamaOptions>>().Value));
-        }
-        else
-        {
-            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
-                new HashingEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimension));
-        }
+                sp.GetRequiredService<IOptions<OllamaOptions>>().Value),
+            EmbeddingProvider.Local => new ArcticEmbeddingGenerator(),
+            _ => new HashingEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimension),
+        });
 
         return services;
     }

@@ -67,7 +67,12 @@ public static class VectorStoreServiceCollectionExtensions
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StoreCompositionHolder>(sp, configuration));
         services.AddSingleton<IStoreComposition>(sp => sp.GetRequiredService<StoreCompositionHolder>());
         services.AddSingleton<IVectorStore, SwitchingVectorStore>();
-        // Per resolution: a gRPC call sees the topology of the composition current when it started.
+        // The topology at start, as an instance for registration-time readers (telemetry role tags); then, winning at
+        // resolution, per resolution: a gRPC call sees the topology of the composition current when it started.
+        services.AddSingleton(new VectorStoreTopology(
+            VectorStoreTopology.ProviderName(composition.Provider),
+            composition.FallbackProvider is { } startFallback ? VectorStoreTopology.ProviderName(startFallback) : "",
+            composition.WriteMode));
         services.AddTransient(sp => sp.GetRequiredService<IStoreComposition>().Current.Topology);
         services.AddSingleton<StoreProbeCache>();
         services.AddHostedService<StoreProbeService>();

@@ -26,6 +26,7 @@ internal sealed class RagGrpcService(IRagPipeline pipeline, VectorStoreTopology 
             Mode = ToProto(answer.Mode),
             ModeReason = answer.ModeReason,
             Timings = ToProto(answer.Timings),
+            RelevanceFloor = (float)answer.RelevanceFloor,
         };
         response.Sources.AddRange(answer.Sources.Select(ToProto));
         return response;
@@ -50,6 +51,7 @@ internal sealed class RagGrpcService(IRagPipeline pipeline, VectorStoreTopology 
                         Mode = ToProto(summary.Mode),
                         ModeReason = summary.ModeReason,
                         Timings = ToProto(summary.Timings),
+                        RelevanceFloor = (float)summary.RelevanceFloor,
                     },
                 },
                 _ => throw new InvalidOperationException($"Unknown stream event {item.GetType().Name}."),
@@ -71,13 +73,22 @@ internal sealed class RagGrpcService(IRagPipeline pipeline, VectorStoreTopology 
         return result;
     }
 
-    private static Source ToProto(RagSource source) => new()
+    private static Source ToProto(RagSource source)
     {
-        Id = source.Id,
-        Score = source.Score,
-        Text = source.Text ?? "",
-        Metadata = StructMapping.ToStruct(source.Metadata),
-    };
+        var result = new Source
+        {
+            Id = source.Id,
+            Score = source.Score,
+            Text = source.Text ?? "",
+            Metadata = StructMapping.ToStruct(source.Metadata),
+        };
+        if (source.RawScore is { } raw)
+        {
+            result.RawScore = raw;
+        }
+
+        return result;
+    }
 
     private static Timings ToProto(RagTimings timings) => new()
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grpc.Core;
+using RagFood.Core.Usage;
 using RagFood.Core.VectorStores;
 using RagFood.Server.Composition;
 using RagFood.Server.Ingestion;
@@ -9,7 +10,7 @@ namespace RagFood.Server.Grpc;
 
 /// <summary>The VectorService RPCs over the composed store: validate, map, call, map back.</summary>
 /// <remarks>Every call runs in a <see cref="ServingScope"/> so the response can name the store that served it.</remarks>
-internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor ingestor, StoreInfoCache storeInfo, VectorStoreTopology topology, MetadataStructCache structs, CutoverInfo cutover) : V1.VectorService.VectorServiceBase
+internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor ingestor, StoreInfoCache storeInfo, VectorStoreTopology topology, MetadataStructCache structs, IUsageLedger usage, CutoverInfo cutover) : V1.VectorService.VectorServiceBase
 {
     public override async Task<V1.UpsertResponse> Upsert(V1.UpsertRequest request, ServerCallContext context)
     {
@@ -211,6 +212,7 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
         };
         response.Namespaces.AddRange(info.Namespaces.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => new V1.NamespaceInfo { Name = n.Key, VectorCount = n.Value }));
         await cutover.FillAsync(response, context.CancellationToken).ConfigureAwait(false);
+        response.Usage.AddRange(usage.GetReport().Stores.Select(Operations.UsageMapping.ToProto));
         return response;
     }
 
@@ -319,6 +321,11 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
     private V1.ScoredRecord ToProto(ScoredRecord match)
     {
         var result = new V1.ScoredRecord { Id = match.Id, Score = match.Score, Metadata = structs.Get(match.Metadata) };
+        if (match.RawScore is { } raw)
+        {
+            result.RawScore = raw;
+        }
+
         if (match.Text is not null)
         {
             result.Text = match.Text;

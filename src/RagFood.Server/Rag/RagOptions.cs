@@ -10,8 +10,15 @@ public sealed class RagOptions
     /// <summary>Records retrieved when a request leaves top_k at 0.</summary>
     public int DefaultTopK { get; set; } = 3;
 
-    /// <summary>Retrieved records scoring below this are dropped (0 keeps all).</summary>
+    /// <summary>The relevance floor for embedding spaces with no calibrated floor, and for every space when
+    /// <see cref="UseRelevanceFloors"/> is false: retrieved records scoring below it are dropped (0 keeps all).</summary>
     public double MinScore { get; set; }
+
+    /// <summary>Whether the floors calibrated per embedding space (<see cref="RelevanceFloorsFile"/>) apply. Default true.</summary>
+    public bool UseRelevanceFloors { get; set; } = true;
+
+    /// <summary>The calibrated floors, relative to the application's base directory (see docs/retrieval-quality.md).</summary>
+    public string RelevanceFloorsFile { get; set; } = "data/relevance-floors.json";
 
     /// <summary>File holding the prompt template, relative to the application's base directory.</summary>
     public string PromptTemplateFile { get; set; } = "Prompts/rag-answer.txt";
@@ -24,7 +31,7 @@ public sealed class RagOptions
     public string NoContextAnswer { get; set; } = "I found no relevant food in the knowledge base for that question.";
 
     /// <summary>First line of an extractive answer; <c>{reason}</c> says why no model wrote it.</summary>
-    public string ExtractivePreamble { get; set; } = "Extractive answer, quoted from the knowledge base because {reason}. Closest matches:";
+    public string ExtractivePreamble { get; set; } = "Extractive answer, quoted from the knowledge base because {reason}:";
 }
 
 /// <summary>Loads the prompt template from its file when it is not given inline.</summary>

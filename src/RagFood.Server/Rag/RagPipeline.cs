@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.AI;
@@ -18,6 +19,7 @@ namespace RagFood.Server.Rag;
 /// </remarks>
 internal sealed class RagPipeline(
     IVectorStore store,
+    RelevanceFloorProvider relevance,
     IOptionsMonitor<RagOptions> ragOptions,
     IOptions<OllamaOptions> ollamaOptions,
     ILogger<RagPipeline> logger,
@@ -31,14 +33,14 @@ internal sealed class RagPipeline(
     public async Task<RagAnswer> AskAsync(RagQuestion question, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var sources = await RetrieveAsync(question, cancellationToken).ConfigureAwait(false);
+        var (sources, floor, noContextReason) = await RetrieveAsync(question, cancellationToken).ConfigureAwait(false);
         var retrievalMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var options = ragOptions.CurrentValue;
 
         if (sources.Count == 0)
         {
-            return new RagAnswer(options.NoContextAnswer, sources, NoModel, RagAnswerMode.NoContext, "no record matched the question",
-                Timings(started, retrievalMs, 0));
+            return new RagAnswer(options.NoContextAnswer, sources, NoModel, RagAnswerMode.NoContext, noContextReason,
+                Timings(started, retrievalMs, 0)) { RelevanceFloor = floor };
         }
 
         var generationStarted = Stopwatch.GetTimestamp();
@@ -61,7 +63,10 @@ internal sealed class RagPipeline(
                 {
                     var model = response.ModelId ?? _ollama.ChatModel;
                     Log.RagGenerated(logger, model, generationMs);
-                    return new RagAnswer(text, sources, model, RagAnswerMode.Generated, "", Timings(started, retrievalMs, generationMs));
+                    return new RagAnswer(text, sources, model, RagAnswerMode.Generated, "", Timings(started, retrievalMs, generationMs))
+                    {
+                        RelevanceFloor = floor,
+                    };
                 }
 
                 reason = $"Ollama at {_ollama.DisplayUrl} returned an empty answer";
@@ -73,15 +78,15 @@ internal sealed class RagPipeline(
             }
         }
 
-        var answer = BuildExtractiveAnswer(options, reason, sources);
+        var answer = BuildExtractiveAnswer(options, reason, question.Question, sources);
         return new RagAnswer(answer, sources, ExtractiveModel, RagAnswerMode.Extractive, reason,
-            Timings(started, retrievalMs, Stopwatch.GetElapsedTime(generationStarted).TotalMilliseconds));
+            Timings(started, retrievalMs, Stopwatch.GetElapsedTime(generationStarted).TotalMilliseconds)) { RelevanceFloor = floor };
     }
 
     public async IAsyncEnumerable<RagStreamEvent> AskStreamAsync(RagQuestion question, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var sources = await RetrieveAsync(question, cancellationToken).ConfigureAwait(false);
+        var (sources, floor, noContextReason) = await RetrieveAsync(question, cancellationToken).ConfigureAwait(false);
         var retrievalMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var options = ragOptions.CurrentValue;
         yield return new RagSourcesEvent(sources);
@@ -89,8 +94,8 @@ internal sealed class RagPipeline(
         if (sources.Count == 0)
         {
             yield return new RagTokenEvent(options.NoContextAnswer);
-            yield return new RagSummaryEvent(options.NoContextAnswer, NoModel, RagAnswerMode.NoContext, "no record matched the question",
-                Timings(started, retrievalMs, 0));
+            yield return new RagSummaryEvent(options.NoContextAnswer, NoModel, RagAnswerMode.NoContext, noContextReason,
+                Timings(started, retrievalMs, 0)) { RelevanceFloor = floor };
             yield break;
         }
 
@@ -150,12 +155,15 @@ internal sealed class RagPipeline(
             var generationMs = Stopwatch.GetElapsedTime(generationStarted).TotalMilliseconds;
             model ??= _ollama.ChatModel;
             Log.RagGenerated(logger, model, generationMs);
-            yield return new RagSummaryEvent(generated.ToString().Trim(), model, RagAnswerMode.Generated, "", Timings(started, retrievalMs, generationMs));
+            yield return new RagSummaryEvent(generated.ToString().Trim(), model, RagAnswerMode.Generated, "", Timings(started, retrievalMs, generationMs))
+            {
+                RelevanceFloor = floor,
+            };
             yield break;
         }
 
         // Tokens already streamed cannot be taken back: the extractive answer follows them on a new paragraph.
-        var extractive = BuildExtractiveAnswer(options, reason, sources);
+        var extractive = BuildExtractiveAnswer(options, reason, question.Question, sources);
         var prefix = generated.Length == 0 ? "" : "\n\n";
         foreach (var chunk in WordChunks(prefix + extractive))
         {
@@ -164,7 +172,7 @@ internal sealed class RagPipeline(
 
         var full = generated.Length == 0 ? extractive : generated.ToString() + prefix + extractive;
         yield return new RagSummaryEvent(full, ExtractiveModel, RagAnswerMode.Extractive, reason,
-            Timings(started, retrievalMs, Stopwatch.GetElapsedTime(generationStarted).TotalMilliseconds));
+            Timings(started, retrievalMs, Stopwatch.GetElapsedTime(generationStarted).TotalMilliseconds)) { RelevanceFloor = floor };
     }
 
     /// <summary>Per call: a ChatOptions instance may be changed by the client that receives it.</summary>
@@ -172,7 +180,8 @@ internal sealed class RagPipeline(
 
     private static string NoModelReason => "no language model is configured (set Ollama:Url to use one)";
 
-    private async Task<IReadOnlyList<RagSource>> RetrieveAsync(RagQuestion question, CancellationToken cancellationToken)
+    /// <summary>The records at or above the relevance floor, the floor, and why there are none when there are none.</summary>
+    private async Task<(IReadOnlyList<RagSource> Sources, double Floor, string NoContextReason)> RetrieveAsync(RagQuestion question, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var query = new VectorQuery
@@ -184,10 +193,16 @@ internal sealed class RagPipeline(
             Include = Include.Default,
         };
         var matches = await store.QueryAsync(query, cancellationToken).ConfigureAwait(false);
-        var minScore = ragOptions.CurrentValue.MinScore;
-        var sources = matches.Where(m => m.Score >= minScore).Select(m => new RagSource(m.Id, m.Score, m.Text, m.Metadata)).ToList();
+        var floor = await relevance.GetAsync(cancellationToken).ConfigureAwait(false);
+        var sources = matches.Where(m => m.Score >= floor)
+            .Select(m => new RagSource(m.Id, m.Score, m.Text, m.Metadata) { RawScore = m.RawScore })
+            .ToList();
         Log.RagRetrieved(logger, sources.Count, ServingScope.Current?.StoreName ?? store.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return sources;
+        var reason = matches.Count == 0
+            ? "no record matched the question"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"no record reached the relevance floor {floor:0.###} (best score {matches.Max(m => m.Score):0.###})");
+        return (sources, floor, reason);
     }
 
     private string BuildPrompt(RagOptions options, string question, IReadOnlyList<RagSource> sources)
@@ -205,16 +220,8 @@ internal sealed class RagPipeline(
         return prompt;
     }
 
-    private static string BuildExtractiveAnswer(RagOptions options, string reason, IReadOnlyList<RagSource> sources)
-    {
-        var answer = new StringBuilder(options.ExtractivePreamble.Replace("{reason}", reason, StringComparison.Ordinal));
-        for (var i = 0; i < sources.Count; i++)
-        {
-            answer.Append('\n').Append(i + 1).Append(". ").Append(SourceText(sources[i]));
-        }
-
-        return answer.ToString();
-    }
+    private static string BuildExtractiveAnswer(RagOptions options, string reason, string question, IReadOnlyList<RagSource> sources) =>
+        ExtractiveAnswer.Build(options.ExtractivePreamble.Replace("{reason}", reason, StringComparison.Ordinal), question, sources);
 
     private static string SourceText(RagSource source) => string.IsNullOrWhiteSpace(source.Text) ? $"(record {source.Id} has no text)" : source.Text.Trim();
 

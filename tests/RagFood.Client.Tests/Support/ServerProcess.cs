@@ -74,6 +74,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["VectorStore__Sqlite__Path"] = Path.Combine(dataDirectory, "ragfood.db");
+        // The server's default for a new store is the local semantic model, whose first ingest takes tens of seconds;
+        // these tests are about the wire, so they pin the built-in embedder (a test may still override it).
+        info.Environment["Embeddings__Provider"] = "BuiltIn";
+        info.Environment["Usage__Path"] = Path.Combine(dataDirectory, "ragfood-usage.db");
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var name in new[] { "RAGFOOD_ADDRESS", "RAGFOOD_API_KEY", "UPSTASH_VECTOR_REST_URL", "UPSTASH_VECTOR_REST_TOKEN" })

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using RagFood.Core.Filtering;
+
 namespace RagFood.Core.Tests.Retrieval;
 
 public sealed class EvalDataTests
@@ -48,5 +51,35 @@ public sealed class EvalDataTests
             Assert.NotEmpty(question.ExpectedIds);
             Assert.All(question.ExpectedIds, id => Assert.Contains(id, ids));
         });
+    }
+
+    [Fact]
+    public async Task The_whole_eval_set_has_at_least_200_questions_with_known_ids_valid_filters_and_off_topic_ones()
+    {
+        var foods = (await EvalData.LoadFoodsAsync()).Items.ToDictionary(f => f.Id, StringComparer.Ordinal);
+        var total = 0;
+        foreach (var file in new[] { "questions.json", "paraphrases.json", "filtered.json" })
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(EvalData.RepoRoot, "data", "eval", file)));
+            foreach (var item in document.RootElement.EnumerateArray())
+            {
+                total++;
+                var ids = item.GetProperty("expected_ids").EnumerateArray().Select(e => e.GetString()!).ToList();
+                Assert.NotEmpty(ids);
+                Assert.All(ids, id => Assert.True(foods.ContainsKey(id), $"{file}: unknown id {id}"));
+                if (item.TryGetProperty("filter", out var filterText))
+                {
+                    // Every expected answer must pass the question's own filter, or the question could never be answered.
+                    var filter = MetadataFilter.Parse(filterText.GetString())!;
+                    Assert.All(ids, id => Assert.True(filter.Matches(foods[id].ToMetadata()), $"{id} fails '{filterText.GetString()}'"));
+                }
+            }
+        }
+
+        using var offTopic = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(EvalData.RepoRoot, "data", "eval", "off-topic.json")));
+        var offTopicCount = offTopic.RootElement.GetArrayLength();
+        Assert.True(offTopicCount >= 40, $"{offTopicCount} off-topic questions");
+        Assert.All(offTopic.RootElement.EnumerateArray(), q => Assert.False(q.TryGetProperty("expected_ids", out _)));
+        Assert.True(total + offTopicCount >= 200, $"{total + offTopicCount} questions");
     }
 }

@@ -188,11 +188,10 @@ public sealed class ChromaVectorStoreTests(ChromaServerFixture fixture)
                 Assert.Equal(distance, matches[i].RawScore!.Value, 6);
                 var vector = vectors[int.Parse(matches[i].Id[1..], System.Globalization.CultureInfo.InvariantCulture)];
                 var dot = vector.Zip(probe, (a, b) => (double)a * b).Sum();
-                var squaredL2 = vector.Zip(probe, (a, b) => (double)(a - b) * (a - b)).Sum();
+                // l2 scores on the cosine rule too (the one relevance scale); the raw value stays Chroma's distance.
                 var expected = space switch
                 {
-                    ChromaSpace.Cosine => (1 + dot / (Norm(vector) * Norm(probe))) / 2,
-                    ChromaSpace.L2 => 1 / (1 + squaredL2),
+                    ChromaSpace.Cosine or ChromaSpace.L2 => (1 + dot / (Norm(vector) * Norm(probe))) / 2,
                     _ => Math.Clamp((1 + dot) / 2, 0, 1),
                 };
                 Assert.Equal(expected, matches[i].Score, 4);

@@ -1,0 +1,239 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using RagFood.Core.Usage;
+using RagFood.Core.VectorStores;
+using RagFood.Server.Composition;
+using RagFood.Server.Grpc;
+
+namespace RagFood.Server.Operations;
+
+/// <summary>How serious a set-up finding is.</summary>
+internal enum FindingSeverity
+{
+    Ok,
+    Warning,
+    Problem,
+}
+
+/// <summary>One result of <see cref="SetupChecker"/>: what was checked, what is wrong, and the setting that fixes it.</summary>
+/// <param name="Check">What was checked ("store:upstash", "ollama", ...).</param>
+/// <param name="Severity">Ok, Warning or Problem.</param>
+/// <param name="Message">What was found.</param>
+/// <param name="FixKey">The configuration key to set, or "" when the fix is a command (then in <paramref name="FixValue"/>).</param>
+/// <param name="FixValue">A value for <paramref name="FixKey"/>, or the command to run.</param>
+internal sealed record SetupCheckResult(string Check, FindingSeverity Severity, string Message, string FixKey = "", string FixValue = "");
+
+/// <summary>Checks the running server's set-up the way <c>ragfood doctor</c> reports it: each configured store is reachable
+/// and accepts its credentials, primary and fallback share an embedding space, Ollama answers and has its models, the
+/// write journal holds nothing parked, no daily quota is near its end, and a server reachable from other machines uses
+/// TLS and API keys.</summary>
+/// <remarks>Runs inside the server so that it sees the configuration actually in effect (appsettings, environment,
+/// <c>.env</c>, command line) from the server's own network position. Each store gets 5 s; nothing here changes data.</remarks>
+internal sealed class SetupChecker(
+    IServiceProvider services,
+    VectorStoreTopology topology,
+    IOptions<OllamaOptions> ollama,
+    IOptions<EmbeddingOptions> embeddings,
+    IOptions<AuthOptions> auth,
+    IUsageLedger ledger,
+    IServer server)
+{
+    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
+
+    public async Task<IReadOnlyList<SetupCheckResult>> CheckAsync(CancellationToken cancellationToken)
+    {
+        var findings = new List<SetupCheckResult>();
+        var primary = await CheckStoreAsync(topology.PrimaryName, findings, cancellationToken).ConfigureAwait(false);
+        if (topology.FallbackName.Length > 0)
+        {
+            var fallback = await CheckStoreAsync(topology.FallbackName, findings, cancellationToken).ConfigureAwait(false);
+            if (primary is not null && fallback is not null)
+            {
+                findings.Add(CheckSpaces(primary, fallback));
+            }
+        }
+
+        findings.Add(await CheckOllamaAsync(cancellationToken).ConfigureAwait(false));
+        await CheckJournalAsync(findings, cancellationToken).ConfigureAwait(false);
+        CheckQuotas(findings);
+        CheckExposure(findings);
+        return findings;
+    }
+
+    private async Task<VectorStoreInfo?> CheckStoreAsync(string name, List<SetupCheckResult> findings, CancellationToken cancellationToken)
+    {
+        var check = "store:" + name;
+        var store = services.GetRequiredKeyedService<IVectorStore>(name);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StoreTimeout);
+        try
+        {
+            var info = await store.GetInfoAsync(timeout.Token).ConfigureAwait(false);
+            findings.Add(new SetupCheckResult(check, FindingSeverity.Ok,
+                $"{name} answers: {info.VectorCount} records, {info.Dimension} dimensions, model {info.EmbeddingModel}"));
+            return info;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            findings.Add(Unreachable(check, name, $"{name} did not answer within {StoreTimeout.TotalSeconds:0} s"));
+        }
+        catch (VectorStoreException ex) when (ex.Kind == VectorStoreErrorKind.Unauthenticated)
+        {
+            findings.Add(new SetupCheckResult(check, FindingSeverity.Problem, $"{name} rejected the credentials: {ex.Message}",
+                CredentialKey(name), "<the REST token from the store's console>"));
+        }
+        catch (VectorStoreException ex)
+        {
+            findings.Add(Unreachable(check, name, $"{name} failed ({ex.Kind}): {ex.Message}"));
+        }
+
+        return null;
+    }
+
+    private static SetupCheckResult Unreachable(string check, string name, string message) => name switch
+    {
+        "upstash" => new(check, FindingSeverity.Problem, message, "VectorStore:Upstash:Url", "https://<your-index>.upstash.io"),
+        "chroma" => new(check, FindingSeverity.Problem, message, "VectorStore:Chroma:Url", "http://127.0.0.1:8000"),
+        "sqlite" => new(check, FindingSeverity.Problem, message, "VectorStore:Sqlite:Path", "data/ragfood.db"),
+        _ => new(check, FindingSeverity.Problem, message),
+    };
+
+    private static string CredentialKey(string name) => name switch
+    {
+        "upstash" => "VectorStore:Upstash:Token",
+        "chroma" => "VectorStore:Chroma:Token",
+        _ => $"VectorStore:{name}:Token",
+    };
+
+    private SetupCheckResult CheckSpaces(VectorStoreInfo primary, VectorStoreInfo fallback)
+    {
+        var same = primary.Dimension == fallback.Dimension
+            && string.Equals(primary.EmbeddingModel, fallback.EmbeddingModel, StringComparison.OrdinalIgnoreCase);
+        if (same)
+        {
+            return new SetupCheckResult("embedding-space", FindingSeverity.Ok,
+                $"{topology.PrimaryName} and {topology.FallbackName} share {primary.EmbeddingModel} ({primary.Dimension} dimensions)");
+        }
+
+        return new SetupCheckResult("embedding-space", FindingSeverity.Problem,
+            $"{topology.PrimaryName} is in {primary.EmbeddingModel} ({primary.Dimension} d) but {topology.FallbackName} is in " +
+            $"{fallback.EmbeddingModel} ({fallback.Dimension} d): text queries cannot fall back between them. Make the models agree, or turn fallback off",
+            "VectorStore:Fallback", "none");
+    }
+
+    private async Task<SetupCheckResult> CheckOllamaAsync(CancellationToken cancellationToken)
+    {
+        var options = ollama.Value;
+        if (!options.IsConfigured)
+        {
+            return embeddings.Value.Provider == EmbeddingProvider.Ollama
+                ? new SetupCheckResult("ollama", FindingSeverity.Problem, "Embeddings:Provider is Ollama but no Ollama is configured", "Ollama:Url", "http://127.0.0.1:11434")
+                : new SetupCheckResult("ollama", FindingSeverity.Warning, "no language model is configured: answers are extractive", "Ollama:Url", "http://127.0.0.1:11434");
+        }
+
+        var status = services.GetService<OllamaProbeStatus>();
+        if (status is null)
+        {
+            return new SetupCheckResult("ollama", FindingSeverity.Warning, $"Ollama at {options.DisplayUrl} has not been probed");
+        }
+
+        OllamaProbeResult result;
+        try
+        {
+            result = await status.Result.WaitAsync(options.Timeout + StoreTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return new SetupCheckResult("ollama", FindingSeverity.Warning, $"the probe of Ollama at {options.DisplayUrl} has not finished yet; run doctor again");
+        }
+
+        if (!result.Reachable)
+        {
+            return new SetupCheckResult("ollama", FindingSeverity.Problem,
+                $"Ollama at {options.DisplayUrl} was not reachable at start ({result.Error}); start it (`ollama serve`) or point the server at it",
+                "Ollama:Url", "http://127.0.0.1:11434");
+        }
+
+        return result.MissingModels.Count == 0
+            ? new SetupCheckResult("ollama", FindingSeverity.Ok, $"Ollama {result.Version} at {options.DisplayUrl} has {options.ChatModel}{(embeddings.Value.Provider == EmbeddingProvider.Ollama ? " and " + options.EmbeddingModel : "")}")
+            : new SetupCheckResult("ollama", FindingSeverity.Problem,
+                $"Ollama at {options.DisplayUrl} does not have {string.Join(" and ", result.MissingModels)} (the server re-checks only at start)",
+                "", string.Join("; ", result.MissingModels.Select(m => $"ollama pull {m}")));
+    }
+
+    private async Task CheckJournalAsync(List<SetupCheckResult> findings, CancellationToken cancellationToken)
+    {
+        if (topology.WriteMode != WriteMode.Dual || services.GetService<IWriteJournal>() is not { } journal)
+        {
+            return;
+        }
+
+        var counts = await journal.GetCountsAsync(cancellationToken).ConfigureAwait(false);
+        findings.Add(counts switch
+        {
+            { Parked: > 0 } => new SetupCheckResult("journal", FindingSeverity.Problem,
+                $"{counts.Parked} journaled write(s) are parked (the other store refused them) and {counts.Pending} pending: those writes are missing from one store; read the server log (parked reason) and re-send them",
+                "", "ragfood info"),
+            { Pending: > 0 } => new SetupCheckResult("journal", FindingSeverity.Warning,
+                $"{counts.Pending} journaled write(s) wait to be replayed into the other store (it is down or catching up)"),
+            _ => new SetupCheckResult("journal", FindingSeverity.Ok, "the write journal is empty"),
+        });
+    }
+
+    private void CheckQuotas(List<SetupCheckResult> findings)
+    {
+        // Stores this server uses, or that were called today; a default plan for an unused store is not news.
+        var used = ledger.GetReport().Stores.Where(s =>
+            (s.DailyReadLimit > 0 || s.DailyWriteLimit > 0)
+            && (s.Store == topology.PrimaryName || s.Store == topology.FallbackName || s.Today.Reads + s.Today.Writes > 0));
+        foreach (var usage in used)
+        {
+            var check = "quota:" + usage.Store;
+            var reads = usage.ReadQuotaUsed >= usage.WriteQuotaUsed;
+            var key = $"Usage:Plans:{usage.Store}:{(reads ? "DailyReadLimit" : "DailyWriteLimit")}";
+            var limit = reads ? usage.DailyReadLimit : usage.DailyWriteLimit;
+            var detail = $"{usage.Store} used {usage.Today.Reads} of {usage.DailyReadLimit} reads and {usage.Today.Writes} of {usage.DailyWriteLimit} writes today";
+            findings.Add(usage.State switch
+            {
+                QuotaState.Exceeded => new SetupCheckResult(check, FindingSeverity.Problem,
+                    detail + ": the daily quota is spent and calls may be refused until midnight UTC; upgrade the plan and set its limit", key, (limit * 10).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                QuotaState.Warning => new SetupCheckResult(check, FindingSeverity.Warning, detail + ": 80 % of a daily quota is used", key, (limit * 10).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                _ => new SetupCheckResult(check, FindingSeverity.Ok, detail),
+            });
+        }
+    }
+
+    private void CheckExposure(List<SetupCheckResult> findings)
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var exposed = addresses.Select(a => Uri.TryCreate(a.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri : null)
+            .OfType<Uri>()
+            .Where(uri => !IsLoopback(uri.Host))
+            .ToList();
+        var keys = auth.Value.ApiKeys.Count;
+        if (exposed.Count == 0)
+        {
+            findings.Add(new SetupCheckResult("tls", FindingSeverity.Ok, "the server listens on loopback only"));
+            findings.Add(new SetupCheckResult("auth", keys > 0 ? FindingSeverity.Ok : FindingSeverity.Warning,
+                keys > 0 ? $"{keys} API key(s) required" : "no API key is required (fine on loopback; required before exposing the server)",
+                keys > 0 ? "" : "Auth:ApiKeys:0", keys > 0 ? "" : "<a long random key, from the environment: Auth__ApiKeys__0>"));
+            return;
+        }
+
+        var plaintext = exposed.Where(uri => uri.Scheme == Uri.UriSchemeHttp).ToList();
+        findings.Add(plaintext.Count == 0
+            ? new SetupCheckResult("tls", FindingSeverity.Ok, $"exposed endpoints use TLS: {string.Join(", ", exposed)}")
+            : new SetupCheckResult("tls", FindingSeverity.Problem,
+                $"{string.Join(", ", plaintext)} is reachable from other machines without TLS: questions, records and API keys travel in clear",
+                "Kestrel:Endpoints:Https:Certificate:Path", "/etc/ragfood/tls/server.pfx"));
+        findings.Add(keys > 0
+            ? new SetupCheckResult("auth", FindingSeverity.Ok, $"{keys} API key(s) required")
+            : new SetupCheckResult("auth", FindingSeverity.Problem, "the server is reachable from other machines and requires no API key",
+                "Auth:ApiKeys:0", "<a long random key, from the environment: Auth__ApiKeys__0>"));
+    }
+
+    private static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+}

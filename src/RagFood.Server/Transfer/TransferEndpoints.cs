@@ -1,0 +1,98 @@
+using RagFood.Core.VectorStores;
+using RagFood.Server.Composition;
+using RagFood.Transfer;
+using RagFood.Transfer.Export;
+using RagFood.Transfer.Sinks;
+using RagFood.Transfer.Sources;
+using V1 = RagFood.Contracts.V1;
+
+namespace RagFood.Server.Transfer;
+
+/// <summary>Turns the endpoints of a transfer request into sources and sinks: configured stores (by role or name),
+/// legacy chroma_db directories, export files. Paths resolve against the content root.</summary>
+internal sealed class TransferEndpoints(IServiceProvider services, VectorStoreTopology topology, IHostEnvironment environment)
+{
+    /// <summary>Upsert limits per provider: Upstash documents 1000 vectors per request; the SQLite store takes 1000;
+    /// the Chroma provider splits larger calls itself up to its configured maximum.</summary>
+    public static int MaxBatchSize(string provider) => provider switch
+    {
+        "chroma" => 10_000,
+        _ => 1000,
+    };
+
+    public string PrimaryName => topology.PrimaryName;
+
+    public string FallbackName => topology.FallbackName;
+
+    /// <summary>A configured store: "primary" (or empty), "fallback", or a configured provider's name.</summary>
+    public IVectorStore Store(string name, string field)
+    {
+        var key = name.Trim().ToLowerInvariant() switch
+        {
+            "" or "primary" => topology.PrimaryName,
+            "fallback" => topology.FallbackName.Length > 0
+                ? topology.FallbackName
+                : throw new TransferInputException($"{field}: no fallback store is configured (VectorStore:Fallback)."),
+            var provider when provider == topology.PrimaryName || provider == topology.FallbackName => provider,
+            var other => throw new TransferInputException(
+                $"{field}: store '{other}' is not configured here (configured: {Configured()}; or use 'primary' / 'fallback')."),
+        };
+        return services.GetRequiredKeyedService<IVectorStore>(key);
+    }
+
+    public IRecordSource Source(V1.TransferEndpoint? endpoint, string field, string defaultStore = "")
+    {
+        switch (endpoint?.KindCase ?? V1.TransferEndpoint.KindOneofCase.None)
+        {
+            case V1.TransferEndpoint.KindOneofCase.None:
+                if (defaultStore.Length == 0)
+                {
+                    throw new TransferInputException($"{field} is required: a store, a chroma_db directory or an export file.");
+                }
+
+                return new StoreRecordSource(Store(defaultStore, field));
+            case V1.TransferEndpoint.KindOneofCase.Store:
+                return new StoreRecordSource(Store(endpoint!.Store, field));
+            case V1.TransferEndpoint.KindOneofCase.ChromaDb:
+                var location = endpoint!.ChromaDb;
+                if (string.IsNullOrWhiteSpace(location.Path))
+                {
+                    throw new TransferInputException($"{field}.chroma_db.path is required.");
+                }
+
+                var path = ResolvePath(location.Path);
+                if (!Directory.Exists(path) && !File.Exists(path))
+                {
+                    throw new TransferInputException($"{field}: the chroma_db directory '{path}' does not exist.");
+                }
+
+                return new ChromaDbRecordSource(path, string.IsNullOrWhiteSpace(location.Collection) ? "foods" : location.Collection, location.EmbeddingModel);
+            default:
+                return string.IsNullOrWhiteSpace(endpoint!.ExportFile)
+                    ? throw new TransferInputException($"{field}.export_file must name a file.")
+                    : new ExportFileSource(ResolvePath(endpoint.ExportFile));
+        }
+    }
+
+    public IRecordSink Sink(V1.TransferEndpoint? endpoint, bool gzip, string field)
+    {
+        switch (endpoint?.KindCase ?? V1.TransferEndpoint.KindOneofCase.None)
+        {
+            case V1.TransferEndpoint.KindOneofCase.None:
+                throw new TransferInputException($"{field} is required: a store or an export file.");
+            case V1.TransferEndpoint.KindOneofCase.Store:
+                var store = Store(endpoint!.Store, field);
+                return new StoreRecordSink(store, MaxBatchSize(store.Name));
+            case V1.TransferEndpoint.KindOneofCase.ChromaDb:
+                throw new TransferInputException($"{field}: a chroma_db directory can only be read; write to a store or an export file.");
+            default:
+                return string.IsNullOrWhiteSpace(endpoint!.ExportFile)
+                    ? throw new TransferInputException($"{field}.export_file must name a file.")
+                    : new ExportFileSink(ResolvePath(endpoint.ExportFile), gzip);
+        }
+    }
+
+    public string ResolvePath(string path) => Path.GetFullPath(path, environment.ContentRootPath);
+
+    private string Configured() => topology.FallbackName.Length > 0 ? $"{topology.PrimaryName}, {topology.FallbackName}" : topology.PrimaryName;
+}

@@ -1,0 +1,54 @@
+using RagFood.Core.Retrieval;
+
+namespace RagFood.Evaluation;
+
+/// <summary>The figures of one run at one relevance floor.</summary>
+internal sealed record EvalMetrics(
+    int Answerable, int OffTopic, double RecallAt1, double RecallAt3, double Mrr, double Floor,
+    double NoContextPrecision, double NoContextRecall, double AnswerableCutOff)
+{
+    /// <summary>Recall and MRR count every answerable question before the floor; the floor decides NO_CONTEXT
+    /// (a question is NO_CONTEXT when no match scores at or above it, as in the RAG pipeline).</summary>
+    public static EvalMetrics Compute(IReadOnlyList<QuestionResult> answerable, IReadOnlyList<QuestionResult> offTopic, double floor)
+    {
+        var n = Math.Max(1, answerable.Count);
+        var recall1 = answerable.Count(r => r.Rank == 1) / (double)n;
+        var recall3 = answerable.Count(r => r.Rank is >= 1 and <= 3) / (double)n;
+        var mrr = answerable.Sum(r => r.Rank == 0 ? 0 : 1.0 / r.Rank) / n;
+        var cutAnswerable = answerable.Count(r => r.TopScore < floor);
+        var cutOffTopic = offTopic.Count(r => r.TopScore < floor);
+        var noContext = cutAnswerable + cutOffTopic;
+        return new EvalMetrics(answerable.Count, offTopic.Count, recall1, recall3, mrr, floor,
+            noContext == 0 ? 1 : cutOffTopic / (double)noContext,
+            offTopic.Count == 0 ? 1 : cutOffTopic / (double)offTopic.Count,
+            cutAnswerable / (double)n);
+    }
+
+    /// <summary>The floor that turns away the most off-topic questions while cutting off at most
+    /// <paramref name="maxCutOff"/> of the answerable ones, placed midway between the two nearest scores so that it is
+    /// not balanced on one question.</summary>
+    public static double Calibrate(IReadOnlyList<QuestionResult> answerable, IReadOnlyList<QuestionResult> offTopic, double maxCutOff)
+    {
+        var good = answerable.Select(r => r.TopScore).Order().ToArray();
+        var bad = offTopic.Select(r => r.TopScore).Order().ToArray();
+        if (good.Length == 0)
+        {
+            return 0;
+        }
+
+        // Cutting the k lowest answerable questions is allowed; the floor may rise up to the (k+1)-th lowest score.
+        var allowed = (int)Math.Floor(maxCutOff * good.Length);
+        var ceiling = good[Math.Min(allowed, good.Length - 1)];
+        var rejected = bad.Where(s => s < ceiling).ToArray();
+        if (rejected.Length == 0)
+        {
+            return 0;
+        }
+
+        var below = Math.Max(rejected[^1], allowed == 0 ? 0 : good[allowed - 1]);
+        return (below + ceiling) / 2;
+    }
+
+    /// <summary>The floor recorded for the run's space, or <c>null</c>.</summary>
+    public static double? Recorded(RelevanceFloors floors, EvalRun run) => floors.Find(run.Space)?.Floor;
+}

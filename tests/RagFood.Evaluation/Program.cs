@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.AI;
+using RagFood.Core.Corpus;
+using RagFood.Core.Embeddings;
+using RagFood.Core.Retrieval;
+using RagFood.Embeddings.Local;
+using RagFood.Evaluation;
+using RagFood.Providers.Sqlite;
+
+// Retrieval-quality evaluation: every embedder and retrieval mode over data/foods.json and the questions of data/eval/,
+// through the real SQLite store. Usage (see docs/retrieval-quality.md):
+//   dotnet run -c Release --project tests/RagFood.Evaluation -- [--embedders builtin,local] [--modes dense,hybrid]
+//                                                                [--calibrate] [--misses] [--out FILE]
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var options = EvalOptions.Parse(args);
+var root = EvalOptions.FindRepoRoot();
+var evalDirectory = Path.Combine(root, "data", "eval");
+var floorsPath = Path.Combine(evalDirectory, "relevance-floors.json");
+var foods = (await FoodCorpusLoader.LoadFileAsync(Path.Combine(root, "data", "foods.json"))).Items;
+var questions = EvalSet.Load(evalDirectory);
+var floors = File.Exists(floorsPath) ? await RelevanceFloors.LoadAsync(floorsPath) : RelevanceFloors.Empty;
+
+var report = new StringBuilder();
+report.AppendLine($"{foods.Count} foods; {questions.Count} questions ({string.Join(", ", questions.GroupBy(q => q.Set).Select(g => $"{g.Key} {g.Count()}"))}); top {EvalRun.Depth} retrieved");
+report.AppendLine();
+report.AppendLine("| embedder | mode | recall@1 | recall@3 | MRR | floor | NO_CONTEXT precision | NO_CONTEXT recall | answerable cut off | ingest s | query ms |");
+report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+var details = new StringBuilder();
+foreach (var embedderName in options.Embedders)
+{
+    var loadStarted = Stopwatch.GetTimestamp();
+    using var embedder = CreateEmbedder(embedderName);
+    await embedder.GenerateAsync(["warm-up"]);
+    var loadSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
+    details.AppendLine($"{embedderName}: model loaded and first text embedded in {loadSeconds:F2} s");
+    foreach (var mode in options.Modes)
+    {
+        var run = await EvalRun.ExecuteAsync(embedderName, embedder, mode, foods, questions, CancellationToken.None);
+        var answerable = run.Answerable.ToList();
+        var offTopic = run.OffTopic.ToList();
+        if (options.Calibrate && mode == SqliteRetrievalMode.Auto)
+        {
+            var floor = EvalMetrics.Calibrate(answerable, offTopic, EvalOptions.MaxCutOff);
+            floors = floors.With(new RelevanceFloor(run.Space.Model, run.Space.Dimension, floor,
+                $"calibrated by tests/RagFood.Evaluation on {answerable.Count} answerable and {offTopic.Count} off-topic questions, {DateTime.UtcNow:yyyy-MM-dd}"));
+        }
+
+        var recorded = EvalMetrics.Recorded(floors, run) ?? 0;
+        var m = EvalMetrics.Compute(answerable, offTopic, recorded);
+        report.AppendLine($"| {run.Embedder} ({run.Space.Model}) | {run.Mode} | {m.RecallAt1:F3} | {m.RecallAt3:F3} | {m.Mrr:F3} | {m.Floor:F4} | {m.NoContextPrecision:F3} | {m.NoContextRecall:F3} | {m.AnswerableCutOff:P1} | {run.IngestSeconds:F1} | {run.QueryMsMean:F1} |");
+        foreach (var set in answerable.GroupBy(r => r.Question.Set))
+        {
+            var s = EvalMetrics.Compute(set.ToList(), [], 0);
+            details.AppendLine($"  {embedderName}/{run.Mode} {set.Key}: recall@1 {s.RecallAt1:F3}, recall@3 {s.RecallAt3:F3} ({set.Count()} questions)");
+        }
+
+        details.AppendLine($"  {embedderName}/{run.Mode} top score: answerable min {answerable.Min(r => r.TopScore):F4}, off-topic max {offTopic.Max(r => r.TopScore):F4}");
+        if (options.Dump is { } dumpPath)
+        {
+            await File.AppendAllLinesAsync(dumpPath, run.Results.Select(r => System.Text.Json.JsonSerializer.Serialize(new
+            {
+                embedder = embedderName, mode = run.Mode, set = r.Question.Set, question = r.Question.Question, rank = r.Rank, scores = r.Scores,
+            })));
+        }
+
+        if (options.Misses)
+        {
+            foreach (var miss in answerable.Where(r => r.Rank is 0 or > 3 || r.TopScore < recorded))
+            {
+                details.AppendLine($"    MISS {miss.Question.Set}: \"{miss.Question.Question}\" want {string.Join("/", miss.Question.ExpectedIds)} rank {miss.Rank} top {miss.TopScore:F4}: {string.Join(", ", miss.Ids.Take(3))}");
+            }
+
+            foreach (var hit in offTopic.Where(r => r.TopScore >= recorded))
+            {
+                details.AppendLine($"    ANSWERED off-topic: \"{hit.Question.Question}\" top {hit.TopScore:F4}: {string.Join(", ", hit.Ids.Take(3))}");
+            }
+        }
+    }
+}
+
+if (options.Calibrate)
+{
+    await floors.SaveAsync(floorsPath);
+    details.AppendLine($"floors written to {floorsPath}");
+}
+
+var text = report.ToString() + Environment.NewLine + details;
+Console.WriteLine(text);
+if (options.Out is { } outPath)
+{
+    await File.WriteAllTextAsync(outPath, text);
+}
+
+return 0;
+
+static IEmbeddingGenerator<string, Embedding<float>> CreateEmbedder(string name) => name switch
+{
+    "builtin" => new HashingEmbeddingGenerator(),
+    "local" => new ArcticEmbeddingGenerator(),
+    _ => throw new ArgumentException($"Unknown embedder '{name}' (builtin, local)."),
+};
