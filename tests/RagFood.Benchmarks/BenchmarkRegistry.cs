@@ -15,6 +15,7 @@ internal static class BenchmarkRegistry
         new ServerMemoryBenchmark(),
         new ChromaClientBenchmark(),
         new UpstashClientBenchmark(),
+        new FailoverBenchmark(),
         new MigrationBenchmark(),
         new MigrationMemoryBenchmark(),
     ];
