@@ -59,6 +59,10 @@ public static class RagFoodServerExtensions
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["Logging:LogLevel:Grpc"] = "Warning",
+                // Every outbound store call would otherwise log several lines at Information (the client and the
+                // resilience pipeline): hundreds of MB an hour under load. Failures still log at Warning.
+                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+                ["Logging:LogLevel:Polly"] = "Warning",
             },
         });
         return builder;
@@ -102,6 +106,7 @@ public static class RagFoodServerExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>());
         services.TryAddSingleton<IngestionStatus>();
         services.TryAddSingleton<CorpusIngestor>();
+        services.TryAddSingleton<CorpusTargetPolicy>();
         services.AddHostedService<StartupIngestionService>();
         return services;
     }
@@ -121,7 +126,7 @@ public static class RagFoodServerExtensions
             grpc.Interceptors.Add<ApiKeyInterceptor>();
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck<StoreReadinessHealthCheck>("store");
+        services.AddRagFoodStoreHealth();
         return services;
     }
 

@@ -17,6 +17,7 @@ internal static class BenchmarkRegistry
         new GroupCommitBenchmark(),
         new ChromaClientBenchmark(),
         new UpstashClientBenchmark(),
+        new FailoverBenchmark(),
         new MigrationBenchmark(),
         new MigrationMemoryBenchmark(),
     ];

@@ -1,10 +1,10 @@
+using RagFood.Tests.Shared;
 using Grpc.Core;
 using RagFood.Contracts.V1;
 using RagFood.Core.VectorStores;
 using UpsertRequest = RagFood.Contracts.V1.UpsertRequest;
 using VectorRecord = RagFood.Contracts.V1.VectorRecord;
 using RagFood.Server.Tests.Support;
-using RagFood.Tests.Shared;
 
 namespace RagFood.Server.Tests;
 
@@ -102,7 +102,7 @@ public sealed class ServedByTests
                 var sqlite = sp.GetRequiredKeyedService<IVectorStore>("sqlite");
                 // The "primary" shares the SQLite file's embedding space, so the decorator may fall back to SQLite.
                 primary = FaultInjectingVectorStore.Wrap(sqlite, "upstash");
-                return new FallbackVectorStore(primary, sqlite);
+                return new ComposedFallback(primary, sqlite);
             }));
         await host.Vector.UpsertAsync(new UpsertRequest { Records = { new VectorRecord { Id = "kimchi", Text = "Kimchi is fermented cabbage." } } });
         var healthy = await host.Vector.QueryAsync(new QueryRequest { Text = "fermented cabbage", TopK = 1 });

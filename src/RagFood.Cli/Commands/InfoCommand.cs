@@ -38,6 +38,38 @@ internal static class InfoCommand
                 table.WriteTo(o);
             }
 
+            if (info.Stores.Count > 0)
+            {
+                await o.WriteLineAsync();
+                var stores = new TextTable("store", "status", "breaker", "hedge after", "detail").AlignRight(3);
+                foreach (var store in info.Stores)
+                {
+                    stores.Add(store.Name, store.Status, store.BreakerOpen ? "open" : "closed",
+                        store.HedgeDelayMs > 0 ? string.Create(CultureInfo.InvariantCulture, $"{store.HedgeDelayMs:0} ms") : "-", store.Detail);
+                }
+
+                stores.WriteTo(o);
+            }
+
+            if (info.Journals.Count > 0)
+            {
+                await o.WriteLineAsync();
+                var journals = new TextTable("journal for", "pending", "oldest", "parked", "last error").AlignRight(1).AlignRight(2).AlignRight(3);
+                foreach (var journal in info.Journals)
+                {
+                    journals.Add(journal.Target, journal.Pending.ToString("N0", CultureInfo.InvariantCulture),
+                        journal.Pending == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{journal.OldestPendingSeconds:0} s"),
+                        journal.Parked.ToString("N0", CultureInfo.InvariantCulture), journal.LastError);
+                }
+
+                journals.WriteTo(o);
+                foreach (var parked in info.Journals.SelectMany(j => j.ParkedEntries.Select(p => (j.Target, p))))
+                {
+                    await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"parked for {parked.Target}: #{parked.p.Sequence} {parked.p.Operation} in '{parked.p.Namespace}': {parked.p.Reason}"));
+                }
+            }
+
             return ExitCodes.Ok;
         }, ct));
         return command;

@@ -83,4 +83,18 @@ public sealed class InMemoryWriteJournal(TimeProvider? timeProvider = null) : IW
             return Task.FromResult(new WriteJournalCounts(_pending.Count, _parked.Count));
         }
     }
+
+    /// <inheritdoc/>
+    public Task<JournalBacklog> GetBacklogAsync(int maxParked, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var oldest = _pending.Count == 0 ? (DateTimeOffset?)null : _pending.First().Value.JournaledAt;
+            var parked = _parked.Values.OrderBy(p => p.Entry.Sequence).Take(maxParked)
+                .Select(p => new ParkedJournalEntry(p.Entry.Sequence, p.Entry.Write.Operation.ToString(), p.Entry.Write.Namespace, p.Reason, null))
+                .ToList();
+            return Task.FromResult(new JournalBacklog(new WriteJournalCounts(_pending.Count, _parked.Count), oldest, parked));
+        }
+    }
 }

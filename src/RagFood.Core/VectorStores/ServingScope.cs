@@ -2,7 +2,7 @@ namespace RagFood.Core.VectorStores;
 
 /// <summary>Records which store served the operations inside a scope, and whether fallback was used.</summary>
 /// <remarks>
-/// The gRPC layer opens a scope around each call; <c>FallbackVectorStore</c> records into it. The scope object
+/// The gRPC layer opens a scope around each call; the failover and dual-write decorators record into it. The scope object
 /// flows down through async calls (AsyncLocal) and is mutated in place, so the caller sees what the callee wrote.
 /// Without a fallback decorator nothing records, and the caller reports the store it called.
 /// </remarks>
@@ -25,6 +25,12 @@ public sealed class ServingScope : IDisposable
 
     /// <summary>Why the fallback was used (the primary's error, without secrets).</summary>
     public string? FallbackReason { get; private set; }
+
+    /// <summary>Where the last recorded write is durable (a store name), or <c>null</c> for reads.</summary>
+    public string? DurableIn { get; private set; }
+
+    /// <summary>The stores the last recorded write is journaled for, not yet applied.</summary>
+    public IReadOnlyList<string> QueuedFor { get; private set; } = [];
 
     public static ServingScope Begin()
     {
@@ -50,6 +56,23 @@ public sealed class ServingScope : IDisposable
                 scope.FallbackUsed = true;
                 scope.FallbackReason = fallbackReason;
             }
+        }
+    }
+
+    /// <summary>Records where an acknowledged write is durable and for which store it is queued.</summary>
+    public static void RecordWrite(string storeName, string durableIn, string queuedFor)
+    {
+        var scope = CurrentScope.Value;
+        if (scope is null)
+        {
+            return;
+        }
+
+        lock (scope._gate)
+        {
+            scope.StoreName = storeName;
+            scope.DurableIn = durableIn;
+            scope.QueuedFor = [queuedFor];
         }
     }
 

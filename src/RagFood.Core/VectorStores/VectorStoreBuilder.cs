@@ -4,7 +4,7 @@ namespace RagFood.Core.VectorStores;
 /// is the outermost layer.</summary>
 /// <remarks>
 /// <para>Shaped like Microsoft.Extensions.AI's <c>ChatClientBuilder</c>, so
-/// <c>new VectorStoreBuilder(sqlite).Use(s => new LoggingVectorStore(s, log)).Use(s => new FallbackVectorStore(s, chroma)).Build()</c>
+/// <c>new VectorStoreBuilder(sqlite).Use(s => new LoggingVectorStore(s, log)).UseFallback(chroma).Build()</c>
 /// gives logging → fallback → sqlite: a call enters the logging layer first and reaches the SQLite store last.</para>
 /// <para><see cref="Build"/> applies the factories innermost first; it may be called more than once and builds a new
 /// chain each time (factories run again). A factory that returns <c>null</c> is a programming error and throws.</para>

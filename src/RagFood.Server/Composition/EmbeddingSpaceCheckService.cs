@@ -4,12 +4,11 @@ using RagFood.Server.Logging;
 namespace RagFood.Server.Composition;
 
 /// <summary>At start, asks the primary and the fallback store for their embedding spaces, so that a primary that fails
-/// later can still be checked against the fallback (the decorator refuses a fallback whose spaces it has never seen).</summary>
-/// <remarks>Registered only when <c>VectorStore:Fallback</c> is set. The first check runs before the server accepts
-/// calls (bounded by <see cref="StartupBudget"/>, so a store that is down delays start-up only that long); a store that
-/// cannot answer yet is asked again in the background. Disagreeing spaces are logged as an error once: reads then never
-/// fall back, they fail with the mismatch.</remarks>
-internal sealed class EmbeddingSpaceCheckService(FallbackVectorStore store, VectorStoreTopology topology, ILogger<EmbeddingSpaceCheckService> logger)
+/// later can still be checked against the fallback and reads can hedge from the first one.</summary>
+/// <remarks>Registered when a fallback can be configured. The first check runs before the server accepts calls
+/// (bounded by <see cref="StartupBudget"/>); a store that cannot answer yet is asked again in the background.
+/// Disagreeing spaces are logged as an error once: reads then never fall back, they fail with the mismatch.</remarks>
+internal sealed class EmbeddingSpaceCheckService(IStoreComposition composition, ILogger<EmbeddingSpaceCheckService> logger)
     : BackgroundService
 {
     private static readonly TimeSpan StartupBudget = TimeSpan.FromSeconds(5);
@@ -48,14 +47,19 @@ internal sealed class EmbeddingSpaceCheckService(FallbackVectorStore store, Vect
         }
     }
 
-    /// <returns>True when the question is settled (spaces agree, or they disagree and that was logged).</returns>
+    /// <returns>True when the question is settled (spaces agree, they disagree and that was logged, or no fallback).</returns>
     private async Task<bool> TryCheckAsync(CancellationToken cancellationToken)
     {
+        var current = composition.Current;
+        if (current.Fallback is not { } fallback)
+        {
+            return true;
+        }
+
         try
         {
-            await store.VerifyEmbeddingSpacesAsync(cancellationToken).ConfigureAwait(false);
-            var info = await store.GetInfoAsync(cancellationToken).ConfigureAwait(false);
-            Log.FallbackSpacesVerified(logger, topology.PrimaryName, topology.FallbackName, info.Space.ToString());
+            await fallback.Failover.VerifyEmbeddingSpacesAsync(cancellationToken).ConfigureAwait(false);
+            Log.FallbackSpacesVerified(logger, current.Topology.PrimaryName, current.Topology.FallbackName, fallback.Failover.Spaces.PrimarySpace!.ToString());
             return true;
         }
         catch (EmbeddingSpaceMismatchException ex)

@@ -1,5 +1,5 @@
 using RagFood.Providers.Sqlite;
-using RagFood.Providers.Sqlite.Journal;
+using RagFood.Core.Durable;
 
 namespace RagFood.Server.Composition;
 
@@ -20,12 +20,13 @@ internal static class SqliteStoreRegistration
         return services;
     }
 
-    /// <summary>The durable outbox for <c>WriteMode = Dual</c> (<c>VectorStore:Journal:Path</c>, default
+    /// <summary>The durable outboxes for <c>WriteMode = Dual</c> (one side file, a journal per target store) (<c>VectorStore:Journal:Path</c>, default
     /// <c>data/ragfood-journal.db</c>), with a relative path resolved under the content root like the store's.</summary>
     public static IServiceCollection AddRagFoodWriteJournal(this IServiceCollection services, IConfigurationSection section)
     {
-        services.AddSqliteWriteJournal(section);
-        services.AddOptions<SqliteWriteJournalOptions>().PostConfigure<IHostEnvironment>((options, environment) =>
+        services.AddOptions<DurableSideFileOptions>().Bind(section);
+        services.AddDurableWriteJournals();
+        services.AddOptions<DurableSideFileOptions>().PostConfigure<IHostEnvironment>((options, environment) =>
         {
             if (!string.IsNullOrWhiteSpace(options.Path) && !Path.IsPathRooted(options.Path))
             {

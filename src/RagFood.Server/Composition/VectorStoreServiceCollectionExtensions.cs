@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Chroma;
 using RagFood.Providers.Upstash;
+using RagFood.Server.Health;
 
 namespace RagFood.Server.Composition;
 
@@ -15,8 +16,9 @@ public static class VectorStoreServiceCollectionExtensions
     /// <see cref="IVectorStore"/> composed over the keyed provider stores.
     /// </summary>
     /// <remarks>
-    /// The provider choice is read once, here: switching provider (a rollback) is a configuration change followed by a
-    /// restart, because providers that were not configured at start were never registered or validated.
+    /// Providers named at start (Provider, Fallback, and the optional <c>VectorStore:Standby</c> list) are registered;
+    /// the composition over them is rebuilt when the configuration reloads (<see cref="StoreCompositionHolder"/>), so a
+    /// rollback among them needs no restart.
     /// </remarks>
     public static IServiceCollection AddRagFoodVectorStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -33,22 +35,22 @@ public static class VectorStoreServiceCollectionExtensions
             throw new OptionsValidationException(VectorStoreCompositionOptions.SectionName, typeof(VectorStoreCompositionOptions), validation.Failures);
         }
 
-        var fallback = composition.FallbackProvider;
-        AddProvider(services, composition.Provider, section.GetSection(composition.Provider.ToString()));
-        if (fallback is { } fallbackProvider)
+        var registered = new HashSet<VectorStoreProvider> { composition.Provider };
+        if (composition.FallbackProvider is { } fallbackProvider)
         {
-            AddProvider(services, fallbackProvider, section.GetSection(fallbackProvider.ToString()));
+            registered.Add(fallbackProvider);
         }
 
-        var topology = new VectorStoreTopology(
-            VectorStoreTopology.ProviderName(composition.Provider),
-            fallback is { } f ? VectorStoreTopology.ProviderName(f) : "",
-            composition.WriteMode);
-        services.AddSingleton(topology);
-        if (fallback is null)
+        foreach (var standby in (section["Standby"] ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries))
         {
-            services.AddSingleton<IVectorStore>(sp => sp.GetRequiredKeyedService<IVectorStore>(topology.PrimaryName));
-            return services;
+            registered.Add(Enum.TryParse<VectorStoreProvider>(standby, ignoreCase: true, out var provider) ? provider
+                : throw new OptionsValidationException(VectorStoreCompositionOptions.SectionName, typeof(VectorStoreCompositionOptions),
+                    [$"VectorStore:Standby '{standby}' is not a provider; use one of: {string.Join(", ", Enum.GetNames<VectorStoreProvider>())}."]));
+        }
+
+        foreach (var provider in registered)
+        {
+            AddProvider(services, provider, section.GetSection(provider.ToString()));
         }
 
         services.AddOptions<FallbackVectorStoreOptions>()
@@ -56,20 +58,31 @@ public static class VectorStoreServiceCollectionExtensions
             .Configure(o => o.WriteMode = composition.WriteMode)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackVectorStoreOptions>, FallbackVectorStoreOptionsValidator>());
-        services.AddSingleton(sp => new FallbackVectorStore(
-            sp.GetRequiredKeyedService<IVectorStore>(topology.PrimaryName),
-            sp.GetRequiredKeyedService<IVectorStore>(topology.FallbackName),
+        services.AddSingleton(new RegisteredProviders(registered));
+        services.AddSingleton(sp => new StoreHealthMonitor(
             sp.GetRequiredService<IOptions<FallbackVectorStoreOptions>>().Value,
-            composition.WriteMode == WriteMode.Dual ? RequireJournal(sp) : null,
-            sp.GetRequiredService<ILogger<FallbackVectorStore>>(),
+            sp.GetRequiredService<ILogger<StoreHealthMonitor>>(),
             sp.GetRequiredService<TimeProvider>()));
-        // Further decorators (logging, metrics) go here with .Use(...); the first Use is the outermost.
-        services.AddSingleton<IVectorStore>(sp => new VectorStoreBuilder(s => s.GetRequiredService<FallbackVectorStore>()).Build(sp));
-        services.AddHostedService<EmbeddingSpaceCheckService>();
-        if (composition.WriteMode == WriteMode.Dual)
+        services.AddSingleton<IStoreHealthMonitor>(sp => sp.GetRequiredService<StoreHealthMonitor>());
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StoreCompositionHolder>(sp, configuration));
+        services.AddSingleton<IStoreComposition>(sp => sp.GetRequiredService<StoreCompositionHolder>());
+        services.AddSingleton<IVectorStore, SwitchingVectorStore>();
+        // The topology at start, as an instance for registration-time readers (telemetry role tags); then, winning at
+        // resolution, per resolution: a gRPC call sees the topology of the composition current when it started.
+        services.AddSingleton(new VectorStoreTopology(
+            VectorStoreTopology.ProviderName(composition.Provider),
+            composition.FallbackProvider is { } startFallback ? VectorStoreTopology.ProviderName(startFallback) : "",
+            composition.WriteMode));
+        services.AddTransient(sp => sp.GetRequiredService<IStoreComposition>().Current.Topology);
+        services.AddSingleton<StoreProbeCache>();
+        services.AddHostedService<StoreProbeService>();
+        services.AddRagFoodFallbackMetrics();
+        // The side file (journals, corpus markers) is opened on first use only.
+        services.AddRagFoodWriteJournal(section.GetSection("Journal"));
+        if (registered.Count > 1)
         {
-            services.AddRagFoodWriteJournal(section.GetSection("Journal"));
-            services.AddHostedService<WriteJournalReplayService>();
+            services.AddHostedService<EmbeddingSpaceCheckService>();
+            services.AddHostedService<JournalReplayService>();
         }
 
         return services;
@@ -88,9 +101,4 @@ public static class VectorStoreServiceCollectionExtensions
                     [$"The {provider} vector store is not available in this build; use VectorStore:Provider = Sqlite."]);
         }
     }
-
-    private static IWriteJournal RequireJournal(IServiceProvider services) =>
-        services.GetService<IWriteJournal>()
-        ?? throw new OptionsValidationException(VectorStoreCompositionOptions.SectionName, typeof(VectorStoreCompositionOptions),
-            ["VectorStore:WriteMode Dual needs a durable write journal, and none is registered in this build; use WriteMode Primary."]);
 }

@@ -11,7 +11,7 @@ namespace RagFood.Server.Grpc;
 
 /// <summary>The VectorService RPCs over the composed store: validate, map, call, map back.</summary>
 /// <remarks>Every call runs in a <see cref="ServingScope"/> so the response can name the store that served it.</remarks>
-internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor ingestor, StoreInfoCache storeInfo, VectorStoreTopology topology, MetadataStructCache structs, IUsageLedger usage) : V1.VectorService.VectorServiceBase
+internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor ingestor, StoreInfoCache storeInfo, VectorStoreTopology topology, MetadataStructCache structs, IUsageLedger usage, CutoverInfo cutover) : V1.VectorService.VectorServiceBase
 {
     public override async Task<V1.UpsertResponse> Upsert(V1.UpsertRequest request, ServerCallContext context)
     {
@@ -26,7 +26,9 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
 
         var result = await store.UpsertAsync(new UpsertRequest(records) { Namespace = @namespace }, context.CancellationToken).ConfigureAwait(false);
         var serving = ServingInfo.From(scope, topology);
-        return new V1.UpsertResponse { Upserted = result.Upserted, ServedBy = serving.ServedBy, FallbackUsed = serving.FallbackUsed };
+        var response = new V1.UpsertResponse { Upserted = result.Upserted, ServedBy = serving.ServedBy, FallbackUsed = serving.FallbackUsed, DurableIn = scope.DurableIn ?? serving.ServedBy };
+        response.QueuedFor.AddRange(scope.QueuedFor);
+        return response;
     }
 
     public override async Task<V1.IngestResponse> Ingest(V1.IngestRequest request, ServerCallContext context)
@@ -164,7 +166,9 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
         using var scope = ServingScope.Begin();
         var deleted = await store.DeleteAsync(delete, context.CancellationToken).ConfigureAwait(false);
         var serving = ServingInfo.From(scope, topology);
-        return new V1.DeleteResponse { Deleted = deleted, ServedBy = serving.ServedBy, FallbackUsed = serving.FallbackUsed };
+        var response = new V1.DeleteResponse { Deleted = deleted, ServedBy = serving.ServedBy, FallbackUsed = serving.FallbackUsed, DurableIn = scope.DurableIn ?? serving.ServedBy };
+        response.QueuedFor.AddRange(scope.QueuedFor);
+        return response;
     }
 
     public override async Task<V1.RangeResponse> Range(V1.RangeRequest request, ServerCallContext context)
@@ -208,6 +212,7 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
             FallbackUsed = serving.FallbackUsed,
         };
         response.Namespaces.AddRange(info.Namespaces.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => new V1.NamespaceInfo { Name = n.Key, VectorCount = n.Value }));
+        await cutover.FillAsync(response, context.CancellationToken).ConfigureAwait(false);
         response.Usage.AddRange(usage.GetReport().Stores.Select(Operations.UsageMapping.ToProto));
         return response;
     }
@@ -222,7 +227,10 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
 
         using var scope = ServingScope.Begin();
         await store.ResetAsync(@namespace, request.All, context.CancellationToken).ConfigureAwait(false);
-        return new V1.ResetResponse { ServedBy = ServingInfo.From(scope, topology).ServedBy };
+        var servedBy = ServingInfo.From(scope, topology).ServedBy;
+        var response = new V1.ResetResponse { ServedBy = servedBy, DurableIn = scope.DurableIn ?? servedBy };
+        response.QueuedFor.AddRange(scope.QueuedFor);
+        return response;
     }
 
     public override async Task<V1.ListNamespacesResponse> ListNamespaces(V1.ListNamespacesRequest request, ServerCallContext context)
@@ -245,7 +253,10 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
         var @namespace = RequestLimits.Namespace(request.Namespace);
         using var scope = ServingScope.Begin();
         var deleted = await store.DeleteNamespaceAsync(@namespace, context.CancellationToken).ConfigureAwait(false);
-        return new V1.DeleteNamespaceResponse { Deleted = deleted, ServedBy = ServingInfo.From(scope, topology).ServedBy };
+        var servedBy = ServingInfo.From(scope, topology).ServedBy;
+        var response = new V1.DeleteNamespaceResponse { Deleted = deleted, ServedBy = servedBy, DurableIn = scope.DurableIn ?? servedBy };
+        response.QueuedFor.AddRange(scope.QueuedFor);
+        return response;
     }
 
     /// <summary>Rejects vectors whose length is not the store's dimension, naming both.</summary>

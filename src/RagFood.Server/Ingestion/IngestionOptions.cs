@@ -19,6 +19,10 @@ public sealed class IngestionOptions
 
     /// <summary>Records per upsert call.</summary>
     public int BatchSize { get; set; } = 100;
+
+    /// <summary>Write the shipped corpus on start even into a store that already holds records RagFood did not create
+    /// from it (a store the user brought). Default false: such a store is left alone and the skip is logged once.</summary>
+    public bool IntoExistingStores { get; set; }
 }
 
 internal sealed class IngestionOptionsValidator : IValidateOptions<IngestionOptions>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RagFood.Core.VectorStores;
+using RagFood.Server.Composition;
 using RagFood.Server.Logging;
 
 namespace RagFood.Server.Ingestion;
@@ -17,6 +18,7 @@ internal sealed class StartupIngestionService(
     IngestionStatus status,
     IOptions<IngestionOptions> options,
     IHostEnvironment environment,
+    CorpusTargetPolicy targets,
     ILogger<StartupIngestionService> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(60);
@@ -84,6 +86,13 @@ internal sealed class StartupIngestionService(
     private async Task IngestFileAsync(string path, string @namespace, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (await targets.RefusalAsync(@namespace, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            IngestionLog.CorpusSkipped(logger, path, refusal);
+            status.Set(IngestionState.Skipped, $"corpus not written: {refusal}");
+            return;
+        }
+
         Log.IngestionStarting(logger, path, @namespace);
         await using var stream = File.OpenRead(path);
         using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);

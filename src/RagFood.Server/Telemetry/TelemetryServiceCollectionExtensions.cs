@@ -47,7 +47,9 @@ public static class TelemetryServiceCollectionExtensions
             grpc.Interceptors.Insert(0, registration);
         });
 
-        var topology = services.LastOrDefault(d => d.ServiceType == typeof(VectorStoreTopology))?.ImplementationInstance as VectorStoreTopology;
+        // The topology at start (the composition registers it as an instance beside the per-call factory; a configuration
+        // reload may swap roles later, and these tags keep the roles the stores had at start).
+        var topology = services.LastOrDefault(d => d.ServiceType == typeof(VectorStoreTopology) && d.ImplementationInstance is not null)?.ImplementationInstance as VectorStoreTopology;
         foreach (var key in services.KeysOf<IVectorStore>())
         {
             var role = topology is null ? "store" : Equals(key, topology.PrimaryName) ? "primary" : Equals(key, topology.FallbackName) ? "fallback" : "store";

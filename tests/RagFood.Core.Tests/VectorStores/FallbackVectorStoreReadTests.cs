@@ -1,5 +1,5 @@
-using RagFood.Core.VectorStores;
 using RagFood.Tests.Shared;
+using RagFood.Core.VectorStores;
 
 namespace RagFood.Core.Tests.VectorStores;
 
@@ -15,10 +15,10 @@ public sealed class FallbackVectorStoreReadTests
         _secondary.UpsertAsync(new UpsertRequest([new VectorRecord("from-secondary") { Text = "s" }])).GetAwaiter().GetResult();
     }
 
-    private FallbackVectorStore CreateStore(FallbackVectorStoreOptions? options = null) => new(_primary, _secondary, options);
+    private ComposedFallback CreateStore(FallbackVectorStoreOptions? options = null) => new(_primary, _secondary, options);
 
     /// <summary>A store whose primary answered once while healthy, so its embedding space is known.</summary>
-    private async Task<FallbackVectorStore> CreateWarmedStoreAsync(FallbackVectorStoreOptions? options = null)
+    private async Task<ComposedFallback> CreateWarmedStoreAsync(FallbackVectorStoreOptions? options = null)
     {
         var store = CreateStore(options);
         await store.QueryAsync(VectorQuery.ForText("warm up"));
@@ -377,7 +377,7 @@ public sealed class FallbackVectorStoreReadTests
     {
         var primary = new FaultInjectingVectorStore("sqlite", model: "model-a");
         var secondary = new FaultInjectingVectorStore("sqlite", model: "model-b");
-        var store = new FallbackVectorStore(primary, secondary);
+        var store = new ComposedFallback(primary, secondary);
         primary.FailTransiently();
 
         Assert.Equal("model-b", (await store.GetInfoAsync()).EmbeddingModel);
@@ -400,7 +400,7 @@ public sealed class FallbackVectorStoreReadTests
 
     [Fact]
     public void The_same_store_cannot_be_its_own_fallback()
-        => Assert.Throws<ArgumentException>(() => new FallbackVectorStore(_primary, _primary));
+        => Assert.Throws<ArgumentException>(() => new ComposedFallback(_primary, _primary));
 
     [Fact]
     public void The_decorator_carries_the_primary_name()

@@ -1,6 +1,6 @@
+using RagFood.Tests.Shared;
 using System.Text.Json;
 using RagFood.Core.VectorStores;
-using RagFood.Tests.Shared;
 
 namespace RagFood.Core.Tests.VectorStores;
 
@@ -19,7 +19,7 @@ public sealed class FallbackVectorStoreWriteTests
     private readonly FaultInjectingVectorStore _secondary = new("chroma");
     private readonly InMemoryWriteJournal _journal = new();
 
-    private FallbackVectorStore CreateDual(FallbackVectorStoreOptions? options = null)
+    private ComposedFallback CreateDual(FallbackVectorStoreOptions? options = null)
         => new(_primary, _secondary, options ?? DualOptions, _journal);
 
     private static UpsertRequest Upsert(string @namespace, params string[] ids)
@@ -34,7 +34,7 @@ public sealed class FallbackVectorStoreWriteTests
     [Fact]
     public async Task Primary_mode_writes_to_the_primary_only()
     {
-        var store = new FallbackVectorStore(_primary, _secondary);
+        var store = new ComposedFallback(_primary, _secondary);
         using var scope = ServingScope.Begin();
 
         await store.UpsertAsync(Upsert("", "a"));
@@ -51,7 +51,7 @@ public sealed class FallbackVectorStoreWriteTests
     [Fact]
     public async Task Primary_mode_writes_never_fall_back_even_on_transient_failures()
     {
-        var store = new FallbackVectorStore(_primary, _secondary);
+        var store = new ComposedFallback(_primary, _secondary);
         _primary.FailTransiently(VectorStoreErrorKind.CircuitOpen);
 
         var error = await Assert.ThrowsAsync<VectorStoreException>(() => store.UpsertAsync(Upsert("", "a")));
@@ -74,7 +74,7 @@ public sealed class FallbackVectorStoreWriteTests
 
     [Fact]
     public void Dual_mode_without_a_journal_is_refused()
-        => Assert.Throws<ArgumentException>(() => new FallbackVectorStore(_primary, _secondary, new FallbackVectorStoreOptions { WriteMode = WriteMode.Dual }));
+        => Assert.Throws<ArgumentException>(() => new ComposedFallback(_primary, _secondary, new FallbackVectorStoreOptions { WriteMode = WriteMode.Dual }));
 
     [Fact]
     public async Task A_dual_write_is_journaled_before_it_is_acknowledged_and_replayed_afterwards()
@@ -236,7 +236,7 @@ public sealed class FallbackVectorStoreWriteTests
     public async Task The_part_of_a_failed_upsert_that_reached_the_primary_is_journaled()
     {
         var partial = FaultInjectingVectorStore.Wrap(_primary).WriteOnlyFirst(2);
-        var store = new FallbackVectorStore(partial, _secondary, DualOptions, _journal);
+        var store = new ComposedFallback(partial, _secondary, DualOptions, _journal);
 
         var error = await Assert.ThrowsAsync<VectorStoreException>(() => store.UpsertAsync(Upsert("", "a", "b", "c")));
 
@@ -250,7 +250,7 @@ public sealed class FallbackVectorStoreWriteTests
     [Fact]
     public async Task A_write_that_cannot_be_journaled_is_not_acknowledged()
     {
-        var store = new FallbackVectorStore(_primary, _secondary, DualOptions, new BrokenJournal());
+        var store = new ComposedFallback(_primary, _secondary, DualOptions, new BrokenJournal());
 
         var error = await Assert.ThrowsAsync<VectorStoreException>(() => store.UpsertAsync(Upsert("", "a")));
 

@@ -1,5 +1,5 @@
-using RagFood.Core.VectorStores;
 using RagFood.Tests.Shared;
+using RagFood.Core.VectorStores;
 
 namespace RagFood.Core.Tests.VectorStores;
 
@@ -74,7 +74,7 @@ public sealed class VectorStoreBuilderTests
 
         var store = primary.AsBuilder()
             .Use(s => new RecordingStore(s, "outer", calls))
-            .Use(s => new FallbackVectorStore(s, secondary))
+            .Use(s => new ComposedFallback(s, secondary))
             .Build();
         using var scope = ServingScope.Begin();
         await store.QueryAsync(VectorQuery.ForText("apple"));

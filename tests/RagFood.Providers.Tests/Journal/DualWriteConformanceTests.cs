@@ -1,14 +1,15 @@
+using RagFood.Tests.Shared;
 using Microsoft.Extensions.Options;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Sqlite;
-using RagFood.Providers.Sqlite.Journal;
+using RagFood.Core.Durable;
 using RagFood.Providers.Tests.Conformance;
 using RagFood.Providers.Tests.Sqlite;
 using RagFood.Providers.Tests.Support;
 
 namespace RagFood.Providers.Tests.Journal;
 
-/// <summary>The conformance suite through a Dual-write <see cref="FallbackVectorStore"/> over two SQLite files: the
+/// <summary>The conformance suite through a Dual-write <see cref="ComposedFallback"/> over two SQLite files: the
 /// decorator must be transparent, and after each test the journal replay must leave the secondary equal to the
 /// primary.</summary>
 public sealed class DualWriteConformanceTests : VectorStoreConformanceTests, IDisposable
@@ -23,13 +24,13 @@ public sealed class DualWriteConformanceTests : VectorStoreConformanceTests, IDi
         _primary = SqliteTestStores.Create(_directory.File("primary.db"));
         _secondary = SqliteTestStores.Create(_directory.File("secondary.db"));
         _journal = new SqliteWriteJournal(Options.Create(new SqliteWriteJournalOptions { Path = _directory.File("journal.db") }));
-        return Task.FromResult<IVectorStore>(new FallbackVectorStore(
+        return Task.FromResult<IVectorStore>(new ComposedFallback(
             _primary, _secondary, new FallbackVectorStoreOptions { WriteMode = WriteMode.Dual }, _journal));
     }
 
     protected override async Task DisposeStoreAsync(IVectorStore store)
     {
-        var fallback = (FallbackVectorStore)store;
+        var fallback = (ComposedFallback)store;
         await fallback.ReplayPendingAsync();
         var status = await fallback.GetReplayStatusAsync();
         Assert.Equal(0, status.Pending);

@@ -1,11 +1,11 @@
+using RagFood.Tests.Shared;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Sqlite;
-using RagFood.Providers.Sqlite.Journal;
+using RagFood.Core.Durable;
 using RagFood.Providers.Tests.Sqlite;
 using RagFood.Providers.Tests.Support;
-using RagFood.Tests.Shared;
 
 namespace RagFood.Providers.Tests.Journal;
 
@@ -60,7 +60,7 @@ public sealed class DualWriteRecoveryTests : IDisposable
         await using (var secondary = Store("secondary.db"))
         await using (var journal = Journal(journalPath))
         {
-            using var store = new FallbackVectorStore(primary, secondary, Dual, journal);
+            using var store = new ComposedFallback(primary, secondary, Dual, journal);
             await store.UpsertAsync(Foods("", "biryani", "dal", "idli", "dosa"));
             await store.UpsertAsync(Foods("snacks", "samosa", "pakora"));
             await store.DeleteAsync(DeleteRequest.ByIds("idli"));
@@ -74,7 +74,7 @@ public sealed class DualWriteRecoveryTests : IDisposable
         await using var primaryAfter = Store("primary.db");
         await using var secondaryAfter = Store("secondary.db");
         await using var journalAfter = Journal(crashedJournal);
-        using var restarted = new FallbackVectorStore(primaryAfter, secondaryAfter, Dual, journalAfter);
+        using var restarted = new ComposedFallback(primaryAfter, secondaryAfter, Dual, journalAfter);
 
         Assert.Equal(4, await restarted.GetPendingWriteCountAsync());
         Assert.Equal(4, await restarted.ReplayPendingAsync());
@@ -93,7 +93,7 @@ public sealed class DualWriteRecoveryTests : IDisposable
         await using (var journal = Journal(journalPath))
         {
             var dying = new DiesBeforeMarkingDone(journal);
-            using var store = new FallbackVectorStore(primary, secondary, Dual, dying);
+            using var store = new ComposedFallback(primary, secondary, Dual, dying);
             await store.UpsertAsync(Foods("", "biryani", "dal"));
             await store.DeleteAsync(DeleteRequest.ByIds("dal"));
 
@@ -103,7 +103,7 @@ public sealed class DualWriteRecoveryTests : IDisposable
         }
 
         await using var reopened = Journal(journalPath);
-        using var restarted = new FallbackVectorStore(primary, secondary, Dual, reopened);
+        using var restarted = new ComposedFallback(primary, secondary, Dual, reopened);
 
         Assert.Equal(2, await restarted.ReplayPendingAsync());
         Assert.Equal(await StoreComparison.DumpAsync(primary), await StoreComparison.DumpAsync(secondary));
@@ -116,7 +116,7 @@ public sealed class DualWriteRecoveryTests : IDisposable
         await using var secondaryFile = Store("secondary.db");
         var secondary = FaultInjectingVectorStore.Wrap(secondaryFile);
         await using var journal = Journal(_directory.File("journal.db"));
-        using var store = new FallbackVectorStore(primary, secondary, Dual, journal);
+        using var store = new ComposedFallback(primary, secondary, Dual, journal);
         for (var i = 0; i < 5; i++)
         {
             await store.UpsertAsync(Foods("", $"dish-{i}"));
@@ -145,7 +145,7 @@ public sealed class DualWriteRecoveryTests : IDisposable
         await using var secondary = Store("secondary.db");
         var primary = FaultInjectingVectorStore.Wrap(primaryFile, "primary-sqlite");
         await using var journal = Journal(_directory.File("journal.db"));
-        using var store = new FallbackVectorStore(primary, secondary, Dual, journal);
+        using var store = new ComposedFallback(primary, secondary, Dual, journal);
         await store.VerifyEmbeddingSpacesAsync();
         await store.UpsertAsync(Foods("", "biryani", "dal", "dosa"));
         await store.ReplayPendingAsync();

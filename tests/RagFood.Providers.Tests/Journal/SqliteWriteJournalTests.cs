@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RagFood.Core.VectorStores;
-using RagFood.Providers.Sqlite.Journal;
+using RagFood.Core.Durable;
 using RagFood.Providers.Tests.Support;
 
 namespace RagFood.Providers.Tests.Journal;
@@ -177,4 +177,63 @@ public sealed class SqliteWriteJournalTests : IDisposable
     [Fact]
     public void Options_without_a_path_are_refused()
         => Assert.Throws<ArgumentException>(() => new SqliteWriteJournal(Options.Create(new SqliteWriteJournalOptions { Path = " " })));
+
+    [Fact]
+    public async Task Journals_of_two_targets_share_one_file_and_keep_their_own_entries()
+    {
+        await using var file = new DurableSideFile(new DurableSideFileOptions { Path = _directory.File("shared.db") });
+        var journals = new SqliteWriteJournalFactory(file);
+        await journals.For("chroma").AppendAsync(Upsert("a"));
+        await journals.For("upstash").AppendAsync(Upsert("b"));
+        await journals.For("upstash").AppendAsync(Upsert("c"));
+
+        var forChroma = await journals.For("chroma").ReadPendingAsync(10);
+        var forUpstash = await journals.For("upstash").GetBacklogAsync(10);
+
+        Assert.Equal("a", Assert.Single(Assert.Single(forChroma).Write.Records!).Id);
+        Assert.Equal(new WriteJournalCounts(2, 0), forUpstash.Counts);
+        Assert.NotNull(forUpstash.OldestPendingAt);
+        Assert.Same(journals.For("chroma"), journals.For("chroma"));
+    }
+
+    [Fact]
+    public async Task A_version_one_journal_is_migrated_and_its_entries_are_read_by_the_single_target_journal()
+    {
+        var path = _directory.File("v1.db");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE journal_entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, journaled_at TEXT NOT NULL, operation TEXT NOT NULL,
+                    namespace TEXT NOT NULL, payload TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0, parked_reason TEXT, parked_at TEXT);
+                PRAGMA user_version = 1;
+                """;
+            command.ExecuteNonQuery();
+            command.CommandText = "INSERT INTO journal_entries (journaled_at, operation, namespace, payload) VALUES ($at, 'Upsert', 'foods', $payload)";
+            command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
+            command.Parameters.AddWithValue("$payload", Upsert("legacy").ToJson());
+            command.ExecuteNonQuery();
+        }
+
+        await using var journal = new SqliteWriteJournal(Options.Create(new SqliteWriteJournalOptions { Path = path }));
+
+        var pending = await journal.ReadPendingAsync(10);
+
+        Assert.Equal("legacy", Assert.Single(Assert.Single(pending).Write.Records!).Id);
+    }
+
+    [Fact]
+    public async Task Untargeted_entries_are_adopted_by_the_fallback_journal()
+    {
+        await using var file = new DurableSideFile(new DurableSideFileOptions { Path = _directory.File("adopt.db") });
+        var journals = new SqliteWriteJournalFactory(file);
+        await journals.For("").AppendAsync(Upsert("old"));
+
+        var adopted = await journals.AdoptUntargetedAsync("chroma");
+
+        Assert.Equal(1, adopted);
+        Assert.Equal("old", Assert.Single(Assert.Single(await journals.For("chroma").ReadPendingAsync(10)).Write.Records!).Id);
+        Assert.Empty(await journals.For("").ReadPendingAsync(10));
+    }
 }

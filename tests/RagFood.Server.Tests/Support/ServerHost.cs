@@ -68,7 +68,15 @@ public sealed class ServerHost : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            defaults[key] = value;
+            // null removes a default, so that the key comes from the directory's appsettings.json instead.
+            if (value is null)
+            {
+                defaults.Remove(key);
+            }
+            else
+            {
+                defaults[key] = value;
+            }
         }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
