@@ -58,6 +58,8 @@ public sealed class RollbackEndToEndTests
         await Task.Delay(500);
         await WriteCompositionAsync(appsettings, "Sqlite", "Upstash", "Dual");
         await CutoverEndToEndTests.WaitUntilAsync(async () => (await server.Vector.InfoAsync(new InfoRequest())).Store == "sqlite", "the rollback to sqlite did not take effect");
+        // Services that outlive one request (store verification, transfers, doctor) follow the swap too.
+        var storesAfterRollback = await new StoresService.StoresServiceClient(server.Channel).VerifyStoresAsync(new VerifyStoresRequest());
         await Task.Delay(500);
         await WriteCompositionAsync(appsettings, "Bogus", "Upstash", "Dual");
         await Task.Delay(1000);
@@ -70,6 +72,7 @@ public sealed class RollbackEndToEndTests
         await CutoverEndToEndTests.WaitUntilAsync(async () => (await server.Vector.InfoAsync(new InfoRequest())).Journals.All(j => j.Pending == 0), "the journals did not drain");
 
         Assert.Empty(failures);
+        Assert.Equal(("sqlite", "upstash"), (storesAfterRollback.Primary, storesAfterRollback.Fallback));
         Assert.Equal("sqlite", afterInvalid.Store);
         Assert.Equal("upstash", afterInvalid.FallbackStore);
         Assert.True(served.ContainsKey("write:sqlite"), "no write was served by sqlite while it was the primary");

@@ -33,7 +33,7 @@ internal sealed record SetupCheckResult(string Check, FindingSeverity Severity, 
 /// <c>.env</c>, command line) from the server's own network position. Each store gets 5 s; nothing here changes data.</remarks>
 internal sealed class SetupChecker(
     IServiceProvider services,
-    VectorStoreTopology topology,
+    IStoreComposition composition,
     IOptions<OllamaOptions> ollama,
     IOptions<EmbeddingOptions> embeddings,
     IOptions<AuthOptions> auth,
@@ -42,13 +42,16 @@ internal sealed class SetupChecker(
 {
     private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The composition current now, so a check after a rollback by configuration checks the new stores.</summary>
+    private VectorStoreTopology Topology => composition.Current.Topology;
+
     public async Task<IReadOnlyList<SetupCheckResult>> CheckAsync(CancellationToken cancellationToken)
     {
         var findings = new List<SetupCheckResult>();
-        var primary = await CheckStoreAsync(topology.PrimaryName, findings, cancellationToken).ConfigureAwait(false);
-        if (topology.FallbackName.Length > 0)
+        var primary = await CheckStoreAsync(Topology.PrimaryName, findings, cancellationToken).ConfigureAwait(false);
+        if (Topology.FallbackName.Length > 0)
         {
-            var fallback = await CheckStoreAsync(topology.FallbackName, findings, cancellationToken).ConfigureAwait(false);
+            var fallback = await CheckStoreAsync(Topology.FallbackName, findings, cancellationToken).ConfigureAwait(false);
             if (primary is not null && fallback is not null)
             {
                 findings.Add(CheckSpaces(primary, fallback));
@@ -114,11 +117,11 @@ internal sealed class SetupChecker(
         if (same)
         {
             return new SetupCheckResult("embedding-space", FindingSeverity.Ok,
-                $"{topology.PrimaryName} and {topology.FallbackName} share {primary.EmbeddingModel} ({primary.Dimension} dimensions)");
+                $"{Topology.PrimaryName} and {Topology.FallbackName} share {primary.EmbeddingModel} ({primary.Dimension} dimensions)");
         }
 
         return new SetupCheckResult("embedding-space", FindingSeverity.Problem,
-            $"{topology.PrimaryName} is in {primary.EmbeddingModel} ({primary.Dimension} d) but {topology.FallbackName} is in " +
+            $"{Topology.PrimaryName} is in {primary.EmbeddingModel} ({primary.Dimension} d) but {Topology.FallbackName} is in " +
             $"{fallback.EmbeddingModel} ({fallback.Dimension} d): text queries cannot fall back between them. Make the models agree, or turn fallback off",
             "VectorStore:Fallback", "none");
     }
@@ -165,7 +168,7 @@ internal sealed class SetupChecker(
 
     private async Task CheckJournalAsync(List<SetupCheckResult> findings, CancellationToken cancellationToken)
     {
-        if (topology.WriteMode != WriteMode.Dual || services.GetService<IWriteJournal>() is not { } journal)
+        if (Topology.WriteMode != WriteMode.Dual || services.GetService<IWriteJournal>() is not { } journal)
         {
             return;
         }
@@ -187,7 +190,7 @@ internal sealed class SetupChecker(
         // Stores this server uses, or that were called today; a default plan for an unused store is not news.
         var used = ledger.GetReport().Stores.Where(s =>
             (s.DailyReadLimit > 0 || s.DailyWriteLimit > 0)
-            && (s.Store == topology.PrimaryName || s.Store == topology.FallbackName || s.Today.Reads + s.Today.Writes > 0));
+            && (s.Store == Topology.PrimaryName || s.Store == Topology.FallbackName || s.Today.Reads + s.Today.Writes > 0));
         foreach (var usage in used)
         {
             var check = "quota:" + usage.Store;

@@ -9,9 +9,13 @@ using V1 = RagFood.Contracts.V1;
 namespace RagFood.Server.Transfer;
 
 /// <summary>Turns the endpoints of a transfer request into sources and sinks: configured stores (by role or name),
-/// legacy chroma_db directories, export files. Paths resolve against the content root.</summary>
-internal sealed class TransferEndpoints(IServiceProvider services, VectorStoreTopology topology, IHostEnvironment environment)
+/// legacy chroma_db directories, export files. Paths resolve against the content root. Store roles are read from the
+/// composition current when the request arrives.</summary>
+internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposition composition, IHostEnvironment environment)
 {
+    /// <summary>The composition current now: after a rollback by configuration, "primary" names the new primary.</summary>
+    private VectorStoreTopology Topology => composition.Current.Topology;
+
     /// <summary>Upsert limits per provider: Upstash documents 1000 vectors per request; the SQLite store takes 1000;
     /// the Chroma provider splits larger calls itself up to its configured maximum.</summary>
     public static int MaxBatchSize(string provider) => provider switch
@@ -20,20 +24,20 @@ internal sealed class TransferEndpoints(IServiceProvider services, VectorStoreTo
         _ => 1000,
     };
 
-    public string PrimaryName => topology.PrimaryName;
+    public string PrimaryName => Topology.PrimaryName;
 
-    public string FallbackName => topology.FallbackName;
+    public string FallbackName => Topology.FallbackName;
 
     /// <summary>A configured store: "primary" (or empty), "fallback", or a configured provider's name.</summary>
     public IVectorStore Store(string name, string field)
     {
         var key = name.Trim().ToLowerInvariant() switch
         {
-            "" or "primary" => topology.PrimaryName,
-            "fallback" => topology.FallbackName.Length > 0
-                ? topology.FallbackName
+            "" or "primary" => Topology.PrimaryName,
+            "fallback" => Topology.FallbackName.Length > 0
+                ? Topology.FallbackName
                 : throw new TransferInputException($"{field}: no fallback store is configured (VectorStore:Fallback)."),
-            var provider when provider == topology.PrimaryName || provider == topology.FallbackName => provider,
+            var provider when provider == Topology.PrimaryName || provider == Topology.FallbackName => provider,
             var other => throw new TransferInputException(
                 $"{field}: store '{other}' is not configured here (configured: {Configured()}; or use 'primary' / 'fallback')."),
         };
@@ -94,5 +98,5 @@ internal sealed class TransferEndpoints(IServiceProvider services, VectorStoreTo
 
     public string ResolvePath(string path) => Path.GetFullPath(path, environment.ContentRootPath);
 
-    private string Configured() => topology.FallbackName.Length > 0 ? $"{topology.PrimaryName}, {topology.FallbackName}" : topology.PrimaryName;
+    private string Configured() => Topology.FallbackName.Length > 0 ? $"{Topology.PrimaryName}, {Topology.FallbackName}" : Topology.PrimaryName;
 }
