@@ -217,14 +217,21 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
 
                 var skipped = 0;
                 var written = 0;
+                state.SourcePages++;
                 try
                 {
                     if (lookForUnchanged && batch.Count > 0)
                     {
+                        state.TargetFetches++;
                         var before = batch.Count;
                         var current = batch;
                         batch = await WithRetriesAsync(job, plan.Target.Name, () => DropUnchangedAsync(plan, ns, current, mode, cancellationToken), cancellationToken).ConfigureAwait(false);
                         skipped = before - batch.Count;
+                    }
+
+                    if (batch.Count > 0)
+                    {
+                        state.TargetWrites++;
                     }
 
                     if (plan.DryRun)
@@ -334,6 +341,7 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
             CorpusOnlyIds = corpusOnly.Take(_options.MaxListed).ToList(),
             Notes = notes,
             Message = pausedFor,
+            Calls = new TransferCalls(state.SourcePages, state.TargetFetches, state.TargetWrites),
         };
         TransferLog.Finished(_logger, job, summary.Read, summary.Written, summary.Skipped, summary.Refused, summary.Elapsed.TotalSeconds);
         yield return new MigrationEvent(MigrationEventKind.Completed, job)
@@ -450,6 +458,9 @@ public sealed class MigrationEngine(IMigrationCheckpointStore checkpoints, Migra
         public long Written;
         public long Skipped;
         public long RefusedCount;
+        public long SourcePages;
+        public long TargetFetches;
+        public long TargetWrites;
         public required List<RefusedRecord> Refused;
     }
 }

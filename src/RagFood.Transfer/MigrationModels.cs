@@ -114,4 +114,14 @@ public sealed record MigrationSummary(string Job, MigrationStatus Status, Transf
     public IReadOnlyList<string> Notes { get; init; } = [];
 
     public string? Message { get; init; }
+
+    /// <summary>The store calls of this run's pages; in a dry run, the calls the real run would make.</summary>
+    public TransferCalls Calls { get; init; } = new(0, 0, 0);
 }
+
+/// <summary>Store calls of a run, one per page: for quota estimates (a store bills each request).</summary>
+/// <param name="SourcePages">Pages read from the source (one range call each when the source is a store).</param>
+/// <param name="TargetFetches">Fetches of the target's copies, to leave unchanged records alone (reads).</param>
+/// <param name="TargetWrites">Batches written to the target (one upsert each; records retried one by one after a
+/// rejected batch are not counted).</param>
+public sealed record TransferCalls(long SourcePages, long TargetFetches, long TargetWrites);

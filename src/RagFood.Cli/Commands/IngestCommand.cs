@@ -29,14 +29,18 @@ internal static class IngestCommand
                 r.AddError("--batch-size must be between 1 and 1000.");
             }
         });
-        var command = new Command("ingest", "Ingest food items from a file; items that cannot be used are listed with their reason, the rest are written.") { file, ns, batchSize };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Read the file and say how many Ingest calls it takes and whether today's remaining store quota covers them; write nothing. Exit 7 when it would not.",
+        };
+        var command = new Command("ingest", "Ingest food items from a file; items that cannot be used are listed with their reason, the rest are written.") { file, ns, batchSize, dryRun };
         command.SetAction((parse, ct) => CliSession.RunAsync(parse, (session, token) =>
-            RunAsync(session, parse.GetValue(file)!, parse.GetValue(ns) ?? "", parse.GetValue(batchSize), token), ct));
+            RunAsync(session, parse.GetValue(file)!, parse.GetValue(ns) ?? "", parse.GetValue(batchSize), parse.GetValue(dryRun), token), ct));
         return command;
     }
 
     /// <summary>Reads, batches and ingests; exit code 0 when every item was used, 2 when some were rejected or the file is unusable.</summary>
-    internal static async Task<int> RunAsync(CliSession session, FileInfo file, string ns, int batchSize, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(CliSession session, FileInfo file, string ns, int batchSize, bool dryRun, CancellationToken cancellationToken)
     {
         List<(int Index, string Id, string? Reason, Struct? Item)> items;
         try
@@ -51,6 +55,11 @@ internal static class IngestCommand
 
         var problems = items.Where(i => i.Reason is not null).Select(i => (i.Index, i.Id, Reason: i.Reason!)).ToList();
         var usable = items.Where(i => i.Item is not null).ToList();
+        if (dryRun)
+        {
+            return await IngestPreview.RunAsync(session, file.FullName, items.Count, usable.Count, problems.Count, batchSize, cancellationToken);
+        }
+
         var written = 0;
         var unchanged = 0;
         var servedBy = "";

@@ -14,7 +14,7 @@ internal static class MigrateCommand
         var corpus = TransferOptions.Corpus();
         var ns = TransferOptions.Namespace();
         var batch = TransferOptions.BatchSize();
-        var dryRun = new Option<bool>("--dry-run") { Description = "Read the source and report what would be written, skipped and refused; write nothing." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Read the source and report what would be written, skipped and refused, and whether today's remaining store quota covers it; write nothing." };
         var resume = new Option<bool>("--resume") { Description = "Continue the same job after its last checkpoint (after a kill, a pause or a quota)." };
         var skipVerify = new Option<bool>("--skip-verify") { Description = "Do not verify the target at the end." };
         var report = TransferOptions.Report();

@@ -12,9 +12,9 @@ internal static class TransferOptions
     /// <summary>Exit code when a transfer paused because a quota ran out (run again with --resume).</summary>
     public const int Paused = 7;
 
-    public const string ExitHelp = "Exit codes: 0 done (and verified clean), 2 invalid input or records refused, 3 unavailable, 4 unauthenticated, 6 verification found differences, 7 paused for a quota (run again with --resume).";
+    public const string ExitHelp = "Exit codes: 0 done (and verified clean), 2 invalid input or records refused, 3 unavailable, 4 unauthenticated, 6 verification found differences, 7 paused for a quota (run again with --resume), or a dry run whose real run would exceed today's remaining quota.";
 
-    public const string EndpointHelp = "'primary', 'fallback', a configured store ('upstash', 'chroma', 'sqlite'), 'chroma_db:<dir>' (a legacy Chroma directory, read directly), or an export file ('file:<path>', or any path ending in .jsonl / .jsonl.gz). Paths are read and written by the server.";
+    public const string EndpointHelp = "'primary', 'fallback', a configured store ('upstash', 'chroma', 'sqlite'), 'chroma_db:<dir>' (a legacy Chroma directory, read directly), or an export file ('file:<path>', or any path ending in .jsonl / .jsonl.gz). Paths are read and written by the server, inside its Migration:AllowedDirectories.";
 
     public static Option<string> Mode(string defaultText) => new("--mode", "-m")
     {

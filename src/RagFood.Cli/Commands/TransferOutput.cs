@@ -134,9 +134,19 @@ internal static class TransferOutput
             {
                 WriteReport(console, report, summary.ReportPath);
             }
+
+            foreach (var quota in summary.Quota)
+            {
+                console.MarkupLine(Markup.Escape(QuotaLine(quota)));
+                if (quota.Exceeds)
+                {
+                    console.MarkupLine($"[yellow]warning: {Markup.Escape(quota.Warning)}[/]");
+                }
+            }
         }
 
-        if (summary.Status == TransferStatus.Paused)
+        // A dry run that the real run's quota could not carry ends like a run paused for a quota, so a script can stop.
+        if (summary.Status == TransferStatus.Paused || summary.Quota.Any(q => q.Exceeds))
         {
             return TransferOptions.Paused;
         }
@@ -201,6 +211,14 @@ internal static class TransferOutput
         {
             console.MarkupLine($"report: {Markup.Escape(reportPath)}");
         }
+    }
+
+    /// <summary>"quota upstash: the run needs 12 reads, 3 writes; left today 9,988 of 10,000 reads, 10,000 of 10,000 writes".</summary>
+    public static string QuotaLine(QuotaEstimate quota)
+    {
+        static string Left(bool has, long left, long limit) => has ? $"{N(left)} of {N(limit)}" : "no quota on";
+        return $"quota {quota.Store}: the run needs {N(quota.Reads)} reads, {N(quota.Writes)} writes; left today " +
+            $"{Left(quota.HasReadsLeft, quota.ReadsLeft, quota.DailyReadLimit)} reads, {Left(quota.HasWritesLeft, quota.WritesLeft, quota.DailyWriteLimit)} writes";
     }
 
     private static IAnsiConsole ConsoleFor(CliSession session) =>

@@ -15,17 +15,20 @@ public sealed class OpenTelemetryVectorStore : ObservedVectorStore
 {
     private readonly RagFoodMetrics _metrics;
     private readonly string _role;
+    private readonly StoreActivity? _activity;
 
     /// <param name="innerStore">The store observed.</param>
     /// <param name="metrics">Where durations are recorded.</param>
     /// <param name="role">What the store is in this composition: <c>primary</c>, <c>fallback</c> or another word.</param>
-    public OpenTelemetryVectorStore(IVectorStore innerStore, RagFoodMetrics metrics, string role)
+    /// <param name="activity">Where answers and failures of real traffic are recorded for health; optional.</param>
+    public OpenTelemetryVectorStore(IVectorStore innerStore, RagFoodMetrics metrics, string role, StoreActivity? activity = null)
         : base(innerStore)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentException.ThrowIfNullOrWhiteSpace(role);
         _metrics = metrics;
         _role = role;
+        _activity = activity;
     }
 
     protected override async Task<T> ObserveAsync<T>(string operation, string @namespace, Func<CancellationToken, Task<T>> call, Func<T, long> records, CancellationToken cancellationToken)
@@ -46,6 +49,11 @@ public sealed class OpenTelemetryVectorStore : ObservedVectorStore
         {
             var result = await call(cancellationToken).ConfigureAwait(false);
             activity?.SetTag("ragfood.records", records(result));
+            if (!HealthProbeScope.IsActive)
+            {
+                _activity?.Answered(store);
+            }
+
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -65,6 +73,11 @@ public sealed class OpenTelemetryVectorStore : ObservedVectorStore
             };
             activity?.SetStatus(ActivityStatusCode.Error, ex is VectorStoreException or ArgumentException ? ex.Message : ex.GetType().Name);
             activity?.SetTag("error.type", outcome);
+            if (ex is VectorStoreException && !HealthProbeScope.IsActive)
+            {
+                _activity?.Failed(store);
+            }
+
             throw;
         }
         finally

@@ -17,7 +17,14 @@ public interface IUsageLedger
 }
 
 /// <summary>Calls left today; <c>null</c> where the plan has no quota.</summary>
-public readonly record struct QuotaRemaining(long? Reads, long? Writes);
+public readonly record struct QuotaRemaining(long? Reads, long? Writes)
+{
+    /// <summary>The plan's daily read quota; 0 = none.</summary>
+    public long DailyReadLimit { get; init; }
+
+    /// <summary>The plan's daily write quota; 0 = none.</summary>
+    public long DailyWriteLimit { get; init; }
+}
 
 /// <summary>Operation names used for Ollama calls.</summary>
 public static class OllamaOperations

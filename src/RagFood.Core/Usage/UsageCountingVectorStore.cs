@@ -1,3 +1,4 @@
+using RagFood.Core.Telemetry;
 using RagFood.Core.VectorStores;
 
 namespace RagFood.Core.Usage;
@@ -7,7 +8,8 @@ namespace RagFood.Core.Usage;
 /// A call is counted once it has been handed to the store and has either answered or failed in the store
 /// (<see cref="VectorStoreException"/>): that is a request the store may bill. Argument errors (rejected before any
 /// I/O) and calls the caller cancelled before an answer are not counted. One contract call counts as one call even
-/// when a provider splits it into several HTTP requests; units count the records written, returned or removed.
+/// when a provider splits it into several HTTP requests; units count the records written, returned or removed. Calls
+/// inside a <see cref="HealthProbeScope"/> are counted as <c>health_probe</c> (a read).
 /// </remarks>
 public sealed class UsageCountingVectorStore : ObservedVectorStore
 {
@@ -22,6 +24,8 @@ public sealed class UsageCountingVectorStore : ObservedVectorStore
 
     protected override async Task<T> ObserveAsync<T>(string operation, string @namespace, Func<CancellationToken, Task<T>> call, Func<T, long> records, CancellationToken cancellationToken)
     {
+        // A health probe's call is billed like any other, but counted under its own kind so that it is not taken for user spend.
+        operation = HealthProbeScope.IsActive ? HealthProbeScope.ProbeOperation : operation;
         T result;
         try
         {

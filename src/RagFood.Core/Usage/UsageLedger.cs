@@ -97,7 +97,9 @@ public sealed partial class UsageLedger : IUsageLedger, IDisposable
         var plan = PlanFor(store);
         var day = Today;
         long? Left(long limit, bool write) => limit > 0 ? Math.Max(0, limit - ClassTotal(day, store, write)) : null;
-        return plan is null ? new QuotaRemaining(null, null) : new QuotaRemaining(Left(plan.DailyReadLimit, false), Left(plan.DailyWriteLimit, true));
+        return plan is null
+            ? new QuotaRemaining(null, null)
+            : new QuotaRemaining(Left(plan.DailyReadLimit, false), Left(plan.DailyWriteLimit, true)) { DailyReadLimit = plan.DailyReadLimit, DailyWriteLimit = plan.DailyWriteLimit };
     }
 
     /// <inheritdoc />

@@ -2,6 +2,8 @@ using System.Globalization;
 using Grpc.AspNetCore.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RagFood.Core.Telemetry;
 using RagFood.Core.VectorStores;
 using RagFood.Server.Composition;
 using RagFood.Server.Ingestion;
@@ -92,6 +94,9 @@ internal static class StoreHealthRegistration
 
     public static IServiceCollection AddRagFoodStoreHealth(this IServiceCollection services)
     {
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
+        services.TryAddSingleton(sp => new StoreActivity(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<StoreHealthEvaluator>();
         services.AddSingleton<Grpc.CutoverInfo>();
         var checks = services.AddGrpcHealthChecks(options =>

@@ -35,6 +35,7 @@ public static class TelemetryServiceCollectionExtensions
         services.AddOptions<TelemetryOptions>().Bind(section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
         services.TryAddSingleton<RagFoodMetrics>();
+        services.TryAddSingleton(sp => new StoreActivity(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RpcTelemetryInterceptor>();
         services.AddHostedService<IngestionMetricsService>();
 
@@ -53,7 +54,7 @@ public static class TelemetryServiceCollectionExtensions
         foreach (var key in services.KeysOf<IVectorStore>())
         {
             var role = topology is null ? "store" : Equals(key, topology.PrimaryName) ? "primary" : Equals(key, topology.FallbackName) ? "fallback" : "store";
-            services.Decorate<IVectorStore>(key, (store, sp) => new OpenTelemetryVectorStore(store, sp.GetRequiredService<RagFoodMetrics>(), role));
+            services.Decorate<IVectorStore>(key, (store, sp) => new OpenTelemetryVectorStore(store, sp.GetRequiredService<RagFoodMetrics>(), role, sp.GetRequiredService<StoreActivity>()));
         }
 
         services.Decorate<IVectorStore>((store, sp) => new RetrievalTelemetryVectorStore(store, sp.GetRequiredService<RagFoodMetrics>()));

@@ -56,7 +56,7 @@ internal sealed class MigrationGrpcService(TransferEndpoints endpoints, Transfer
         }
 
         var token = context.CancellationToken;
-        var plan = new MigrationPlan(endpoints.Source(request.Source, "source", defaultStore: "primary"), new ExportFileSink(endpoints.ResolvePath(request.Path), request.Gzip))
+        var plan = new MigrationPlan(endpoints.Source(request.Source, "source", defaultStore: "primary"), new ExportFileSink(endpoints.ResolveRequested(request.Path, "path"), request.Gzip))
         {
             Mode = TransferMapping.Mode(request.Mode, TransferMode.Auto),
             BatchSize = 500,
@@ -78,7 +78,7 @@ internal sealed class MigrationGrpcService(TransferEndpoints endpoints, Transfer
 
         var token = context.CancellationToken;
         var store = endpoints.Store(request.Store, "store");
-        var plan = new MigrationPlan(new ExportFileSource(endpoints.ResolvePath(request.Path)), new StoreRecordSink(store, TransferEndpoints.MaxBatchSize(store.Name)))
+        var plan = new MigrationPlan(new ExportFileSource(endpoints.ResolveRequested(request.Path, "path")), new StoreRecordSink(store, TransferEndpoints.MaxBatchSize(store.Name)))
         {
             Mode = TransferMapping.Mode(request.Mode, TransferMode.Text),
             BatchSize = TransferRunner.BatchSize(request.BatchSize),
@@ -93,5 +93,5 @@ internal sealed class MigrationGrpcService(TransferEndpoints endpoints, Transfer
     }
 
     private async Task<CorpusJoin?> LoadCorpusAsync(string path, CancellationToken cancellationToken) =>
-        string.IsNullOrWhiteSpace(path) ? null : await CorpusJoin.LoadAsync(endpoints.ResolvePath(path), cancellationToken).ConfigureAwait(false);
+        string.IsNullOrWhiteSpace(path) ? null : await CorpusJoin.LoadAsync(endpoints.ResolveRequested(path, "corpus_path"), cancellationToken).ConfigureAwait(false);
 }

@@ -49,7 +49,7 @@ internal sealed partial class ScheduledExportService(
     /// <summary>One export and the pruning after it; returns the file written.</summary>
     internal async Task<string> ExportOnceAsync(BackupOptions settings, CancellationToken cancellationToken)
     {
-        var directory = endpoints.ResolvePath(settings.Directory);
+        var directory = endpoints.ResolveConfigured(settings.Directory);
         Directory.CreateDirectory(directory);
         var stamp = time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var path = Path.Combine(directory, FilePrefix + stamp + (settings.Gzip ? ".jsonl.gz" : ".jsonl"));

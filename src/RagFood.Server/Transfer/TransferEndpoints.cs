@@ -9,9 +9,10 @@ using V1 = RagFood.Contracts.V1;
 namespace RagFood.Server.Transfer;
 
 /// <summary>Turns the endpoints of a transfer request into sources and sinks: configured stores (by role or name),
-/// legacy chroma_db directories, export files. Paths resolve against the content root. Store roles are read from the
+/// legacy chroma_db directories, export files. Paths resolve against the content root and must lie in
+/// <c>Migration:AllowedDirectories</c> (<see cref="TransferPathPolicy"/>). Store roles are read from the
 /// composition current when the request arrives.</summary>
-internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposition composition, IHostEnvironment environment)
+internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposition composition, TransferPathPolicy paths)
 {
     /// <summary>The composition current now: after a rollback by configuration, "primary" names the new primary.</summary>
     private VectorStoreTopology Topology => composition.Current.Topology;
@@ -64,7 +65,7 @@ internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposi
                     throw new TransferInputException($"{field}.chroma_db.path is required.");
                 }
 
-                var path = ResolvePath(location.Path);
+                var path = paths.ResolveRequested(location.Path, field + ".chroma_db.path");
                 if (!Directory.Exists(path) && !File.Exists(path))
                 {
                     throw new TransferInputException($"{field}: the chroma_db directory '{path}' does not exist.");
@@ -74,7 +75,7 @@ internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposi
             default:
                 return string.IsNullOrWhiteSpace(endpoint!.ExportFile)
                     ? throw new TransferInputException($"{field}.export_file must name a file.")
-                    : new ExportFileSource(ResolvePath(endpoint.ExportFile));
+                    : new ExportFileSource(paths.ResolveRequested(endpoint.ExportFile, field + ".export_file"));
         }
     }
 
@@ -92,11 +93,15 @@ internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposi
             default:
                 return string.IsNullOrWhiteSpace(endpoint!.ExportFile)
                     ? throw new TransferInputException($"{field}.export_file must name a file.")
-                    : new ExportFileSink(ResolvePath(endpoint.ExportFile), gzip);
+                    : new ExportFileSink(paths.ResolveRequested(endpoint.ExportFile, field + ".export_file"), gzip);
         }
     }
 
-    public string ResolvePath(string path) => Path.GetFullPath(path, environment.ContentRootPath);
+    /// <summary>A path a request names (checked against <c>Migration:AllowedDirectories</c>).</summary>
+    public string ResolveRequested(string path, string field) => paths.ResolveRequested(path, field);
+
+    /// <summary>A path from the server's configuration (not checked).</summary>
+    public string ResolveConfigured(string path) => paths.ResolveConfigured(path);
 
     private string Configured() => Topology.FallbackName.Length > 0 ? $"{Topology.PrimaryName}, {Topology.FallbackName}" : Topology.PrimaryName;
 }

@@ -10,6 +10,11 @@ public sealed class MigrationOptions
     /// <summary>Directory of the checkpoint file and the verification reports; relative to the content root. Default <c>migration</c>.</summary>
     public string Directory { get; set; } = "migration";
 
+    /// <summary>Directories in which transfer requests may name files (export, restore, chroma_db, corpus, questions,
+    /// reports); relative entries resolve against the content root. Empty (the default): the content root only. A path
+    /// outside them is refused with PERMISSION_DENIED, over gRPC and HTTP/JSON alike.</summary>
+    public IList<string> AllowedDirectories { get; } = [];
+
     /// <summary>Questions for the text-mode overlap check when a request names none (skipped when the file is absent).</summary>
     public string QuestionsPath { get; set; } = "data/eval/questions.json";
 

@@ -9,11 +9,13 @@ using V1 = RagFood.Contracts.V1;
 namespace RagFood.Server.Transfer;
 
 /// <summary>How to verify after a transfer, or standalone.</summary>
+/// <remarks>Paths are resolved (and checked) already; an empty report path means the default under <c>Migration:Directory</c>.</remarks>
 internal sealed record VerifyAfter(bool Enabled, string ReportPath, string QuestionsPath, int SampleSize);
 
 /// <summary>Runs a plan with the engine, maps its events, then verifies the target against the source and writes the
-/// report as JSON. Shared by Migrate, Export and Restore.</summary>
-internal sealed class TransferRunner(MigrationEngine engine, StoreVerifier verifier, TransferEndpoints endpoints, IOptions<MigrationOptions> options)
+/// report as JSON; a dry run's summary also says what the real run would spend of today's quotas. Shared by Migrate,
+/// Export and Restore.</summary>
+internal sealed class TransferRunner(MigrationEngine engine, StoreVerifier verifier, TransferEndpoints endpoints, TransferQuota quota, IOptions<MigrationOptions> options)
 {
     public async IAsyncEnumerable<V1.TransferEvent> RunAsync(MigrationPlan plan, VerifyAfter verify, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -27,6 +29,11 @@ internal sealed class TransferRunner(MigrationEngine engine, StoreVerifier verif
             }
 
             var summary = TransferMapping.ToProto(e.Summary!);
+            if (plan.DryRun && e.Summary!.Status == MigrationStatus.Completed)
+            {
+                summary.Quota.AddRange(quota.Estimate(plan, e.Summary, verify.Enabled));
+            }
+
             if (verify.Enabled && !plan.DryRun && e.Summary!.Status == MigrationStatus.Completed)
             {
                 await using var written = plan.Target.OpenAsSource();
@@ -52,8 +59,8 @@ internal sealed class TransferRunner(MigrationEngine engine, StoreVerifier verif
             Questions = questions,
         }, cancellationToken).ConfigureAwait(false);
         var path = verify.ReportPath.Length > 0
-            ? endpoints.ResolvePath(verify.ReportPath)
-            : Path.Combine(endpoints.ResolvePath(options.Value.Directory), "reports", $"verify-{report.VerifiedAt.UtcDateTime:yyyyMMddTHHmmssfffZ}.json");
+            ? verify.ReportPath
+            : Path.Combine(endpoints.ResolveConfigured(options.Value.Directory), "reports", $"verify-{report.VerifiedAt.UtcDateTime:yyyyMMddTHHmmssfffZ}.json");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, report.ToJson(), cancellationToken).ConfigureAwait(false);
         return (report, path);
@@ -66,7 +73,12 @@ internal sealed class TransferRunner(MigrationEngine engine, StoreVerifier verif
             throw new TransferInputException($"sample_size must be between 0 (default 20) and 1000, was {sampleSize}.");
         }
 
-        return new VerifyAfter(!skip, reportPath, questionsPath.Length > 0 ? questionsPath : options.Value.QuestionsPath, sampleSize);
+        // Paths the caller named are checked here, before anything runs; the configured questions file is the operator's.
+        return new VerifyAfter(
+            !skip,
+            reportPath.Length > 0 ? endpoints.ResolveRequested(reportPath, "report_path") : "",
+            questionsPath.Length > 0 ? endpoints.ResolveRequested(questionsPath, "questions_path") : endpoints.ResolveConfigured(options.Value.QuestionsPath),
+            sampleSize);
     }
 
     public static int BatchSize(int requested) => requested switch
@@ -78,7 +90,7 @@ internal sealed class TransferRunner(MigrationEngine engine, StoreVerifier verif
 
     private async Task<IReadOnlyList<string>> LoadQuestionsAsync(string path, CancellationToken cancellationToken)
     {
-        var full = endpoints.ResolvePath(path);
+        var full = path;
         if (!File.Exists(full))
         {
             return [];

@@ -17,10 +17,11 @@ public static class TransferServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>());
         services.AddOptions<BackupOptions>().Bind(configuration.GetSection(BackupOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupOptions>, BackupOptionsValidator>());
+        services.TryAddSingleton<TransferPathPolicy>();
         services.TryAddSingleton<TransferEndpoints>();
         services.TryAddSingleton<IMigrationCheckpointStore>(sp =>
         {
-            var directory = sp.GetRequiredService<TransferEndpoints>().ResolvePath(sp.GetRequiredService<IOptions<MigrationOptions>>().Value.Directory);
+            var directory = sp.GetRequiredService<TransferPathPolicy>().ResolveConfigured(sp.GetRequiredService<IOptions<MigrationOptions>>().Value.Directory);
             return new SqliteMigrationCheckpointStore(Path.Combine(directory, "checkpoints.db"));
         });
         services.TryAddSingleton(sp =>
@@ -35,6 +36,7 @@ public static class TransferServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new StoreVerifier(sp.GetRequiredService<ILogger<StoreVerifier>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new StoreRepairer(sp.GetRequiredService<StoreVerifier>(), sp.GetRequiredService<ILogger<StoreRepairer>>()));
+        services.TryAddSingleton<TransferQuota>();
         services.TryAddSingleton<TransferRunner>();
         services.AddHostedService<ScheduledExportService>();
         return services;

@@ -78,6 +78,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         // these tests are about the wire, so they pin the built-in embedder (a test may still override it).
         info.Environment["Embeddings__Provider"] = "BuiltIn";
         info.Environment["Usage__Path"] = Path.Combine(dataDirectory, "ragfood-usage.db");
+        // Transfer tests name files in their own temp directories; the server allows only its content root by default.
+        info.Environment["Migration__AllowedDirectories__0"] = Path.GetTempPath();
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var name in new[] { "RAGFOOD_ADDRESS", "RAGFOOD_API_KEY", "UPSTASH_VECTOR_REST_URL", "UPSTASH_VECTOR_REST_TOKEN" })

@@ -40,7 +40,7 @@ public sealed class ServerHost : IAsyncDisposable
     public global::Grpc.Health.V1.Health.HealthClient Health => new(Channel);
 
     /// <summary>Starts a server. Settings are layered over the test defaults: SQLite file and corpus in the data directory,
-    /// built-in embedder, no Ollama, no auth.</summary>
+    /// built-in embedder, no Ollama, no auth, transfers allowed anywhere under the temp directory.</summary>
     /// <param name="settings">Configuration overrides (null values remove a default).</param>
     /// <param name="directory">Data directory to reuse (e.g. to restart on the same store); a new temp directory otherwise.</param>
     /// <param name="configureServices">Extra registrations applied after the server's own.</param>
@@ -65,6 +65,9 @@ public sealed class ServerHost : IAsyncDisposable
             ["Embeddings:Provider"] = "BuiltIn",
             ["Ingestion:CorpusPath"] = corpus,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Test fixtures (legacy chroma_db copies, corpora, export files) live in their own temp directories; the
+            // default (the content root only) is tested by removing this key.
+            ["Migration:AllowedDirectories:0"] = Path.GetTempPath(),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

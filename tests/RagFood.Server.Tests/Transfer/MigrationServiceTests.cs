@@ -91,7 +91,8 @@ public sealed class MigrationServiceTests(LegacyChromaDbFixture legacy) : IClass
         var garbage = Path.Combine(server.Directory, "garbage.jsonl");
         await File.WriteAllTextAsync(garbage, "{\"format\":\"ragfood-export\",\"version\":1,\"source\":\"x\",\"space\":null,\"counts\":{}}\n{not json\n");
 
-        var missing = await RefusedAsync(server, new MigrateRequest { Source = new TransferEndpoint { ChromaDb = new ChromaDbLocation { Path = "/nonexistent/chroma_db" } }, Target = new TransferEndpoint { Store = "primary" } });
+        var absent = Path.Combine(server.Directory, "nonexistent", "chroma_db");
+        var missing = await RefusedAsync(server, new MigrateRequest { Source = new TransferEndpoint { ChromaDb = new ChromaDbLocation { Path = absent } }, Target = new TransferEndpoint { Store = "primary" } });
         var tooBig = await RefusedAsync(server, new MigrateRequest { Source = LegacySource(""), Target = new TransferEndpoint { Store = "primary" }, BatchSize = 5000 });
         var spaces = await RefusedAsync(server, new MigrateRequest { Source = LegacySource("mxbai-embed-large"), Target = new TransferEndpoint { Store = "primary" }, Mode = TransferMode.Vectors });
         var noModel = await RefusedAsync(server, new MigrateRequest { Source = LegacySource(""), Target = new TransferEndpoint { Store = "primary" }, Mode = TransferMode.Vectors });
@@ -100,7 +101,7 @@ public sealed class MigrationServiceTests(LegacyChromaDbFixture legacy) : IClass
         var noSource = await RefusedAsync(server, new MigrateRequest { Target = new TransferEndpoint { Store = "primary" } });
 
         Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
-        Assert.Contains("/nonexistent/chroma_db", missing.Status.Detail);
+        Assert.Contains(absent, missing.Status.Detail);
         Assert.Equal(StatusCode.InvalidArgument, tooBig.StatusCode);
         Assert.Contains("5000", tooBig.Status.Detail);
         Assert.Equal(StatusCode.FailedPrecondition, spaces.StatusCode);
@@ -148,9 +149,10 @@ public sealed class MigrationServiceTests(LegacyChromaDbFixture legacy) : IClass
         ["Ingestion:OnStart"] = "false",
     });
 
-    internal static async Task<List<TransferEvent>> MigrateAsync(ServerHost server, MigrateRequest request)
+    internal static async Task<List<TransferEvent>> MigrateAsync(ServerHost server, MigrateRequest request, string? apiKey = null)
     {
-        using var call = new MigrationService.MigrationServiceClient(server.Channel).Migrate(request);
+        var headers = apiKey is null ? null : new Metadata { { "authorization", "Bearer " + apiKey } };
+        using var call = new MigrationService.MigrationServiceClient(server.Channel).Migrate(request, headers);
         var events = new List<TransferEvent>();
         await foreach (var response in call.ResponseStream.ReadAllAsync())
         {

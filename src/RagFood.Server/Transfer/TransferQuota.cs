@@ -1,0 +1,88 @@
+using System.Globalization;
+using RagFood.Core.Usage;
+using RagFood.Transfer;
+using RagFood.Transfer.Sinks;
+using RagFood.Transfer.Sources;
+using V1 = RagFood.Contracts.V1;
+
+namespace RagFood.Server.Transfer;
+
+/// <summary>What a dry run says about quotas: the calls the real run would make on each store it touches, against the
+/// calls its plan has left today (<see cref="IUsageLedger.RemainingToday"/>).</summary>
+/// <remarks>
+/// The copy's calls are those the dry run counted page by page (<see cref="TransferCalls"/>): one range call per source
+/// page, one fetch per batch checked for unchanged records, one upsert per batch with something to write. Each store
+/// also gets one info call (the check before the first write) and, when the run verifies at the end, one range call per
+/// 500 records of each side. The question-overlap queries of a text-mode verification (one per question on each side)
+/// are not included. Upstash bills every request the same (its FAQ: ranges, queries, fetches, upserts and deletes,
+/// "all counted equal"); the daily quotas are counted in requests, as the usage ledger counts them.
+/// </remarks>
+internal sealed class TransferQuota(IUsageLedger ledger)
+{
+    private const int VerifyPageSize = 500;
+
+    public IEnumerable<V1.QuotaEstimate> Estimate(MigrationPlan plan, MigrationSummary summary, bool verifies)
+    {
+        var needs = new Dictionary<string, (long Reads, long Writes)>(StringComparer.Ordinal);
+        var verifyPages = verifies ? (summary.Read + VerifyPageSize - 1) / VerifyPageSize : 0;
+        if (plan.Source is StoreRecordSource { QueryableStore: { } source })
+        {
+            Add(source.Name, summary.Calls.SourcePages + 1 + verifyPages, 0);
+        }
+
+        if (plan.Target is StoreRecordSink target)
+        {
+            Add(target.Name, summary.Calls.TargetFetches + 1 + verifyPages, summary.Calls.TargetWrites);
+        }
+
+        foreach (var (store, (reads, writes)) in needs)
+        {
+            yield return For(store, reads, writes);
+        }
+
+        void Add(string store, long reads, long writes)
+        {
+            var (r, w) = needs.GetValueOrDefault(store);
+            needs[store] = (r + reads, w + writes);
+        }
+    }
+
+    private V1.QuotaEstimate For(string store, long reads, long writes)
+    {
+        var left = ledger.RemainingToday(store);
+        var estimate = new V1.QuotaEstimate
+        {
+            Store = store,
+            Reads = reads,
+            Writes = writes,
+            DailyReadLimit = left.DailyReadLimit,
+            DailyWriteLimit = left.DailyWriteLimit,
+        };
+        var problems = new List<string>(2);
+        if (left.Reads is { } readsLeft)
+        {
+            estimate.ReadsLeft = readsLeft;
+            if (reads > readsLeft)
+            {
+                problems.Add(Problem("read", reads, readsLeft, left.DailyReadLimit, store, "DailyReadLimit"));
+            }
+        }
+
+        if (left.Writes is { } writesLeft)
+        {
+            estimate.WritesLeft = writesLeft;
+            if (writes > writesLeft)
+            {
+                problems.Add(Problem("write", writes, writesLeft, left.DailyWriteLimit, store, "DailyWriteLimit"));
+            }
+        }
+
+        estimate.Exceeds = problems.Count > 0;
+        estimate.Warning = string.Join("; ", problems);
+        return estimate;
+    }
+
+    private static string Problem(string kind, long needed, long left, long limit, string store, string key) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{store} would exceed today's remaining {kind} quota: needs {needed}, {left} left (plan limit {limit} a day, Usage:Plans:{store}:{key}); the run would pause when it runs out and continue with resume after midnight UTC");
+}
