@@ -135,12 +135,13 @@ internal static class TransferOutput
                 WriteReport(console, report, summary.ReportPath);
             }
 
+            // Plain lines, not the console's: a script greps them, and the console would wrap them at its width.
             foreach (var quota in summary.Quota)
             {
-                console.MarkupLine(Markup.Escape(QuotaLine(quota)));
+                session.Out.WriteLine(QuotaLine(quota));
                 if (quota.Exceeds)
                 {
-                    console.MarkupLine($"[yellow]warning: {Markup.Escape(quota.Warning)}[/]");
+                    session.Out.WriteLine("warning: " + quota.Warning);
                 }
             }
         }

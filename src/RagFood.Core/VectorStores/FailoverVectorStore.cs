@@ -246,6 +246,7 @@ public sealed partial class FailoverVectorStore : DelegatingVectorStore
         CancellationToken cancellationToken)
     {
         var reason = $"TimeoutException: '{first.Name}' did not answer within {budget.TotalMilliseconds:0} ms, so '{second.Name}' was asked too";
+        _health.For(first.Name).RecordHedge();
         using var secondCall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var secondTask = AttemptAsync(second, call, secondCall, cancellationToken);
         var done = await Task.WhenAny(firstTask, secondTask).ConfigureAwait(false);

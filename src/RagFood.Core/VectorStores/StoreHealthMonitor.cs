@@ -29,7 +29,14 @@ public sealed record StoreHealthSnapshot(
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastFailureAt,
     DateTimeOffset? FallbackSince,
-    TimeSpan HedgeDelay);
+    TimeSpan HedgeDelay)
+{
+    /// <summary>Reads of this store served by another store since start (monotonic; for a metrics counter).</summary>
+    public long FallbacksTotal { get; init; }
+
+    /// <summary>Reads of this store for which the other store was asked too, because this one was slow (monotonic).</summary>
+    public long HedgesTotal { get; init; }
+}
 
 /// <summary>Reads the state the failover and dual-write decorators keep per store (health checks, Info, metrics).</summary>
 public interface IStoreHealthMonitor
@@ -101,6 +108,8 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
         private DateTimeOffset? _fallbackSince;
         private string? _fallbackTo;
         private long _fallbackReads;
+        private long _fallbacksTotal;
+        private long _hedgesTotal;
 
         internal StoreHealth(string name, StoreHealthMonitor owner)
         {
@@ -214,11 +223,21 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
                 _fallbackSince ??= _owner._time.GetUtcNow();
                 _fallbackTo = by;
                 _fallbackReads++;
+                _fallbacksTotal++;
             }
 
             if (started)
             {
                 LogFallbackStarted(_owner._logger, Name, by, reason);
+            }
+        }
+
+        /// <summary>A read of this store was hedged: it had not answered within its hedge delay, so the other store was asked too.</summary>
+        public void RecordHedge()
+        {
+            lock (_gate)
+            {
+                _hedgesTotal++;
             }
         }
 
@@ -248,7 +267,11 @@ public sealed partial class StoreHealthMonitor : IStoreHealthMonitor
         {
             lock (_gate)
             {
-                return new StoreHealthSnapshot(Name, _breaker, _failures, _lastError, _lastSuccess, _lastFailure, _fallbackSince, _hedgeDelay ??= ComputeHedgeDelay());
+                return new StoreHealthSnapshot(Name, _breaker, _failures, _lastError, _lastSuccess, _lastFailure, _fallbackSince, _hedgeDelay ??= ComputeHedgeDelay())
+                {
+                    FallbacksTotal = _fallbacksTotal,
+                    HedgesTotal = _hedgesTotal,
+                };
             }
         }
 

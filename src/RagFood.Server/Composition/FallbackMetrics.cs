@@ -12,6 +12,8 @@ namespace RagFood.Server.Composition;
 /// <item><c>ragfood.journal.oldest_pending_age</c> (s, tag <c>target</c>): age of the oldest pending entry.</item>
 /// <item><c>ragfood.store.breaker_open</c> (0/1, tag <c>store</c>): reads skip the store.</item>
 /// <item><c>ragfood.store.hedge_delay</c> (ms, tag <c>store</c>): how long a read waits before hedging.</item>
+/// <item><c>ragfood.store.fallbacks</c> (counter, tag <c>store</c>): reads of the store served by the other store.</item>
+/// <item><c>ragfood.store.hedges</c> (counter, tag <c>store</c>): reads of the store for which the other one was asked too.</item>
 /// </list></remarks>
 internal sealed class FallbackMetrics : IHostedService
 {
@@ -26,6 +28,8 @@ internal sealed class FallbackMetrics : IHostedService
         meter.CreateObservableGauge("ragfood.journal.oldest_pending_age", () => Journals().Select(j => Tagged(
             j.OldestPendingAt is { } at ? Math.Max(0, (time.GetUtcNow() - at).TotalSeconds) : 0, "target", j.Target)), "s", "Age of the oldest pending journal entry");
         meter.CreateObservableGauge("ragfood.store.breaker_open", () => health.Snapshot().Select(s => Tagged(s.Breaker == BreakerState.Open ? 1 : 0, "store", s.Store)), "1", "1 while reads skip the store");
+        meter.CreateObservableCounter("ragfood.store.fallbacks", () => health.Snapshot().Select(s => Tagged(s.FallbacksTotal, "store", s.Store)), "{read}", "Reads of the store served by the other store");
+        meter.CreateObservableCounter("ragfood.store.hedges", () => health.Snapshot().Select(s => Tagged(s.HedgesTotal, "store", s.Store)), "{read}", "Reads of the store for which the other store was asked too, because it was slow");
         meter.CreateObservableGauge("ragfood.store.hedge_delay", () => health.Snapshot().Select(s => Tagged(s.HedgeDelay.TotalMilliseconds, "store", s.Store)), "ms", "How long a read waits for the store before asking the other one too");
     }
 

@@ -17,9 +17,10 @@ namespace RagFood.Server.Health;
 /// serve reads: Healthy when the primary can, Degraded (still SERVING) while only the fallback can, Unhealthy
 /// (NOT_SERVING) when none can or while the start-up ingestion runs.</para>
 /// <para>Each registered store has its own entry, service name <c>ragfood.store.&lt;name&gt;</c>: NOT_SERVING while its
-/// breaker is open or its last probe failed. Descriptions carry the journal backlog per target store.</para>
+/// breaker is open, or its last probe failed and no real call has succeeded since. Descriptions carry the journal
+/// backlog per target store.</para>
 /// </remarks>
-internal sealed class StoreHealthEvaluator(IStoreComposition composition, IStoreHealthMonitor health, StoreProbeCache probes, TimeProvider time)
+internal sealed class StoreHealthEvaluator(IStoreComposition composition, IStoreHealthMonitor health, StoreProbeCache probes, StoreActivity activity, TimeProvider time)
 {
     public (bool CanServe, string Detail) Store(string name)
     {
@@ -30,7 +31,15 @@ internal sealed class StoreHealthEvaluator(IStoreComposition composition, IStore
         }
 
         var probe = probes.Get(name);
-        return probe is { Ok: false } ? (false, $"probe failed: {probe.Detail}") : (true, probe?.Detail ?? "not probed yet");
+        if (probe is { Ok: false })
+        {
+            // Real traffic that succeeded after the failed probe says more than waiting a whole interval for the next one.
+            return activity.AnsweredSince(name, probe.At, out _)
+                ? (true, $"answered real traffic after a failed probe ({probe.Detail})")
+                : (false, $"probe failed: {probe.Detail}");
+        }
+
+        return (true, probe?.Detail ?? "not probed yet");
     }
 
     public string Journals()

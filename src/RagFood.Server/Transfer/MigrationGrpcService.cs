@@ -24,7 +24,7 @@ internal sealed class MigrationGrpcService(TransferEndpoints endpoints, Transfer
             Resume = request.Resume,
             SkipUnchanged = !request.RewriteUnchanged,
         };
-        await foreach (var e in runner.RunAsync(plan, verify, token).ConfigureAwait(false))
+        await foreach (var e in runner.RunAsync(plan, verify, "migrate", token).ConfigureAwait(false))
         {
             await responseStream.WriteAsync(new V1.MigrateResponse { Event = e }, token).ConfigureAwait(false);
         }
@@ -63,7 +63,7 @@ internal sealed class MigrationGrpcService(TransferEndpoints endpoints, Transfer
             Namespace = request.HasNamespace ? request.Namespace : null,
             SkipUnchanged = false,
         };
-        await foreach (var e in runner.RunAsync(plan, runner.Verification(false, "", "", 0), token).ConfigureAwait(false))
+        await foreach (var e in runner.RunAsync(plan, runner.Verification(false, "", "", 0), "export", token).ConfigureAwait(false))
         {
             await responseStream.WriteAsync(new V1.ExportResponse { Event = e }, token).ConfigureAwait(false);
         }
@@ -86,7 +86,7 @@ internal sealed class MigrationGrpcService(TransferEndpoints endpoints, Transfer
             DryRun = request.DryRun,
             Resume = request.Resume,
         };
-        await foreach (var e in runner.RunAsync(plan, runner.Verification(request.SkipVerify, request.ReportPath, "", 0), token).ConfigureAwait(false))
+        await foreach (var e in runner.RunAsync(plan, runner.Verification(request.SkipVerify, request.ReportPath, "", 0), "restore", token).ConfigureAwait(false))
         {
             await responseStream.WriteAsync(new V1.RestoreResponse { Event = e }, token).ConfigureAwait(false);
         }

@@ -15,13 +15,19 @@ internal sealed record VerifyAfter(bool Enabled, string ReportPath, string Quest
 /// <summary>Runs a plan with the engine, maps its events, then verifies the target against the source and writes the
 /// report as JSON; a dry run's summary also says what the real run would spend of today's quotas. Shared by Migrate,
 /// Export and Restore.</summary>
-internal sealed class TransferRunner(MigrationEngine engine, StoreVerifier verifier, TransferEndpoints endpoints, TransferQuota quota, IOptions<MigrationOptions> options)
+internal sealed class TransferRunner(MigrationEngine engine, StoreVerifier verifier, TransferEndpoints endpoints, TransferQuota quota, TransferMetrics metrics, IOptions<MigrationOptions> options)
 {
-    public async IAsyncEnumerable<V1.TransferEvent> RunAsync(MigrationPlan plan, VerifyAfter verify, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="plan">What to transfer.</param>
+    /// <param name="verify">Whether and how to verify at the end.</param>
+    /// <param name="kind">migrate, export or restore: the <c>ragfood.transfer.kind</c> of its metrics.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    public async IAsyncEnumerable<V1.TransferEvent> RunAsync(MigrationPlan plan, VerifyAfter verify, string kind, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var mode = plan.Mode;
+        var measured = metrics.Start(plan, kind);
         await foreach (var e in engine.RunAsync(plan, cancellationToken).ConfigureAwait(false))
         {
+            measured?.Observe(e);
             if (e.Kind != MigrationEventKind.Completed)
             {
                 yield return TransferMapping.ToProto(e, plan.Source.Name, plan.Target.Name, mode);

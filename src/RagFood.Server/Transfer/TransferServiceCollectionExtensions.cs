@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RagFood.Core.Durable;
+using RagFood.Core.Telemetry;
 using RagFood.Transfer;
 using RagFood.Transfer.Verification;
 
@@ -37,6 +38,8 @@ public static class TransferServiceCollectionExtensions
         services.TryAddSingleton(sp => new StoreVerifier(sp.GetRequiredService<ILogger<StoreVerifier>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new StoreRepairer(sp.GetRequiredService<StoreVerifier>(), sp.GetRequiredService<ILogger<StoreRepairer>>()));
         services.TryAddSingleton<TransferQuota>();
+        services.TryAddSingleton<TransferMetrics>();
+        services.TryAddSingleton<RagFoodMetrics>();
         services.TryAddSingleton<TransferRunner>();
         services.AddHostedService<ScheduledExportService>();
         return services;
