@@ -14,7 +14,7 @@ namespace RagFood.Server.Tests;
 public sealed class OperabilityMetricsTests
 {
     [Fact]
-    public async Task An_export_counts_its_records_by_outcome_and_leaves_its_progress_at_one()
+    public async Task Ingestion_and_an_export_count_their_records_by_outcome_and_the_export_leaves_its_progress_at_one()
     {
         var metrics = new List<Metric>();
         await using var server = await StartAsync(metrics);
@@ -38,6 +38,8 @@ public sealed class OperabilityMetricsTests
         var progress = Points(metrics, "ragfood.transfer.progress").Where(p => Tag(p, "ragfood.target") is string t && t.EndsWith("metered.jsonl", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(progress);
         Assert.Equal(1.0, progress[^1].GetGaugeLastValueDouble());
+        // Other servers in this process feed the same meter name: at least this server's start-up ingestion is there.
+        Assert.True(Points(metrics, "ragfood.ingestion.items").Where(p => Tag(p, "ragfood.outcome") is "written").Sum(p => p.GetSumLong()) >= TestCorpus.Count);
         // The dry run wrote nothing, so nothing of it is measured.
         Assert.DoesNotContain(Points(metrics, "ragfood.transfer.records"), p => Tag(p, "ragfood.source") is string s && s.EndsWith("metered.jsonl", StringComparison.Ordinal));
     }
@@ -70,7 +72,6 @@ public sealed class OperabilityMetricsTests
         Assert.True(reply.FallbackUsed);
         Assert.True(Last(metrics, "ragfood.store.hedges", "upstash") >= 1);
         Assert.True(Last(metrics, "ragfood.store.fallbacks", "upstash") >= 1);
-        Assert.Equal(0, Last(metrics, "ragfood.store.fallbacks", "sqlite"));
     }
 
     private static Task<ServerHost> StartAsync(List<Metric> metrics, Dictionary<string, string?>? settings = null)

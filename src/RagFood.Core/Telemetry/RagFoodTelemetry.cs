@@ -42,6 +42,7 @@ public sealed class RagFoodMetrics : IDisposable
         RetrievalTopScore = _meter.CreateHistogram<double>("ragfood.retrieval.top_score", "1", "Score of the best match of each similarity query that returned any.");
         UsageCalls = _meter.CreateCounter<long>("ragfood.usage.calls", "{call}", "Calls counted against a store's or Ollama's plan, by store and operation.");
         QuotaThresholdsCrossed = _meter.CreateCounter<long>("ragfood.usage.quota.crossings", "{crossing}", "Times a daily quota passed 80 % or 100 %, by store, quota and threshold.");
+        IngestionItems = _meter.CreateCounter<long>("ragfood.ingestion.items", "{item}", "Food items ingested (start-up and the Ingest RPC), by outcome: written, unchanged, rejected; added per batch.");
         TransferRecords = _meter.CreateCounter<long>("ragfood.transfer.records", "{record}", "Records a migration, export or restore read, wrote, skipped as unchanged or refused, by kind, source, target and outcome.");
     }
 
@@ -63,6 +64,8 @@ public sealed class RagFoodMetrics : IDisposable
     public Counter<long> QuotaThresholdsCrossed { get; }
 
     public Counter<long> TransferRecords { get; }
+
+    public Counter<long> IngestionItems { get; }
 
     /// <inheritdoc />
     public void Dispose()

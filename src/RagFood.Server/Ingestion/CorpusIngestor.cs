@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RagFood.Core.Corpus;
+using RagFood.Core.Telemetry;
 using RagFood.Core.VectorStores;
 using RagFood.Server.Logging;
 using RagFood.Core.VectorStores.Kernel;
@@ -12,12 +13,14 @@ internal sealed record IngestOutcome(int Written, int Unchanged, IReadOnlyList<C
 
 /// <summary>Maps food items to records and upserts them idempotently, in batches.</summary>
 /// <remarks>
-/// For each batch the existing records are fetched first and only new or edited items (by <see cref="FoodItem.ContentHash"/>) are
+/// <para>For each batch the existing records are fetched first and only new or edited items (by <see cref="FoodItem.ContentHash"/>) are
 /// written, so a second ingestion of the same corpus embeds nothing. When the store rejects a batch as invalid, the
 /// batch is retried item by item so that one bad item is reported and the others still land. Store failures and
-/// cancellation propagate.
+/// cancellation propagate.</para>
+/// <para>Each batch adds its items to <c>ragfood.ingestion.items</c> (by outcome: written, unchanged, rejected), so that a
+/// long ingestion (start-up or the Ingest RPC) shows its progress while it runs.</para>
 /// </remarks>
-internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptions> options, ILogger<CorpusIngestor> logger)
+internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptions> options, ILogger<CorpusIngestor> logger, RagFoodMetrics? metrics = null)
 {
     internal const int MaxLoggedProblems = 10;
 
@@ -27,6 +30,7 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
         var mapped = FoodCorpusLoader.Map(rawItems);
         // Every problem is in the outcome; the log gets the first few per call, so that an Ingest RPC full of bad items
         // (1000 a call) cannot turn into 1000 log lines a call.
+        Count("rejected", mapped.Problems.Count);
         foreach (var problem in mapped.Problems.Take(MaxLoggedProblems))
         {
             Log.IngestionProblem(logger, problem.Index, problem.Id, problem.Reason);
@@ -74,7 +78,12 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
                 }
             }
 
-            written += await WriteAsync(changed, @namespace, problems, cancellationToken).ConfigureAwait(false);
+            var problemsBefore = problems.Count;
+            var batchWritten = await WriteAsync(changed, @namespace, problems, cancellationToken).ConfigureAwait(false);
+            written += batchWritten;
+            Count("written", batchWritten);
+            Count("unchanged", batch.Count - changed.Count);
+            Count("rejected", problems.Count - problemsBefore);
             Log.IngestionBatch(logger, batch.Count, changed.Count, batch.Count - changed.Count);
         }
 
@@ -117,6 +126,14 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
         }
 
         return written;
+    }
+
+    private void Count(string outcome, int items)
+    {
+        if (items > 0)
+        {
+            metrics?.IngestionItems.Add(items, new KeyValuePair<string, object?>("ragfood.outcome", outcome));
+        }
     }
 
     private static bool IsItemRejection(Exception exception) =>

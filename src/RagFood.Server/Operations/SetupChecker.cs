@@ -6,6 +6,8 @@ using RagFood.Core.Usage;
 using RagFood.Core.VectorStores;
 using RagFood.Server.Composition;
 using RagFood.Server.Grpc;
+using RagFood.Server.Health;
+using RagFood.Server.Transfer;
 
 namespace RagFood.Server.Operations;
 
@@ -27,8 +29,9 @@ internal sealed record SetupCheckResult(string Check, FindingSeverity Severity, 
 
 /// <summary>Checks the running server's set-up the way <c>ragfood doctor</c> reports it: each configured store is reachable
 /// and accepts its credentials, primary and fallback share an embedding space, Ollama answers and has its models, the
-/// write journal holds nothing parked, no daily quota is near its end, and a server reachable from other machines uses
-/// TLS and API keys.</summary>
+/// write journal holds nothing parked, no daily quota is near its end, the health probes do not eat a large share of a
+/// daily read quota, transfer requests cannot reach the whole filesystem, and a server reachable from other machines
+/// uses TLS and API keys.</summary>
 /// <remarks>Runs inside the server so that it sees the configuration actually in effect (appsettings, environment,
 /// <c>.env</c>, command line) from the server's own network position. Each store gets 5 s; nothing here changes data.</remarks>
 internal sealed class SetupChecker(
@@ -38,8 +41,13 @@ internal sealed class SetupChecker(
     IOptions<EmbeddingOptions> embeddings,
     IOptions<AuthOptions> auth,
     IUsageLedger ledger,
+    IOptions<HealthOptions> health,
+    TransferPathPolicy transferPaths,
     IServer server)
 {
+    /// <summary>Above this share of a store's daily read quota, the health probes alone earn a warning.</summary>
+    private const double ProbeShareWarning = 0.25;
+
     private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The composition current now, so a check after a rollback by configuration checks the new stores.</summary>
@@ -61,7 +69,9 @@ internal sealed class SetupChecker(
         findings.Add(await CheckOllamaAsync(cancellationToken).ConfigureAwait(false));
         await CheckJournalAsync(findings, cancellationToken).ConfigureAwait(false);
         CheckQuotas(findings);
+        CheckProbeCost(findings);
         CheckExposure(findings);
+        CheckTransferPaths(findings);
         return findings;
     }
 
@@ -208,6 +218,40 @@ internal sealed class SetupChecker(
         }
     }
 
+    /// <summary>A probe is a billed read: on an idle server every store is probed once per interval, all day.</summary>
+    private void CheckProbeCost(List<SetupCheckResult> findings)
+    {
+        var interval = health.Value.ProbeInterval;
+        var perDay = (long)Math.Ceiling(TimeSpan.FromDays(1) / interval);
+        foreach (var name in new[] { Topology.PrimaryName, Topology.FallbackName }.Where(n => n.Length > 0))
+        {
+            var limit = ledger.RemainingToday(name).DailyReadLimit;
+            if (limit <= 0)
+            {
+                continue;
+            }
+
+            var share = (double)perDay / limit;
+            var message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"health probes of {name} take up to {perDay} reads a day ({share:P0} of its {limit} daily reads) at Health:ProbeInterval {interval}; a probe is skipped while real traffic answers");
+            var suggested = TimeSpan.FromSeconds(Math.Ceiling(TimeSpan.FromDays(1).TotalSeconds / (limit * 0.05)));
+            findings.Add(share > ProbeShareWarning
+                ? new SetupCheckResult("probes:" + name, FindingSeverity.Warning, message, "Health:ProbeInterval", suggested.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
+                : new SetupCheckResult("probes:" + name, FindingSeverity.Ok, message));
+        }
+    }
+
+    /// <summary>Transfer requests read and write files on the server; a filesystem root as an allowed directory lets them reach any file.</summary>
+    private void CheckTransferPaths(List<SetupCheckResult> findings)
+    {
+        var roots = transferPaths.Allowed.Where(d => Path.GetPathRoot(d) is { } root && string.Equals(Path.TrimEndingDirectorySeparator(root), Path.TrimEndingDirectorySeparator(d), StringComparison.OrdinalIgnoreCase)).ToList();
+        findings.Add(roots.Count > 0
+            ? new SetupCheckResult("transfer-paths", FindingSeverity.Warning,
+                $"Migration:AllowedDirectories includes {string.Join(", ", roots)}: transfer requests may read and write any file the server's user may",
+                "Migration:AllowedDirectories:0", "<the directory that holds your exports and chroma_db copies>")
+            : new SetupCheckResult("transfer-paths", FindingSeverity.Ok, $"transfer requests may use files under {string.Join(", ", transferPaths.Allowed)}"));
+    }
+
     private void CheckExposure(List<SetupCheckResult> findings)
     {
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
@@ -229,8 +273,9 @@ internal sealed class SetupChecker(
         findings.Add(plaintext.Count == 0
             ? new SetupCheckResult("tls", FindingSeverity.Ok, $"exposed endpoints use TLS: {string.Join(", ", exposed)}")
             : new SetupCheckResult("tls", FindingSeverity.Problem,
-                $"{string.Join(", ", plaintext)} is reachable from other machines without TLS: questions, records and API keys travel in clear",
-                "Kestrel:Endpoints:Https:Certificate:Path", "/etc/ragfood/tls/server.pfx"));
+                $"{string.Join(", ", plaintext)} is reachable from other machines without TLS: questions, records and API keys travel in clear; " +
+                "serve them over TLS (Tls:Url with Tls:CertificatePath and Tls:KeyPath) and keep plaintext on loopback (Urls = http://127.0.0.1:50051)",
+                "Tls:Url", "https://0.0.0.0:50443"));
         findings.Add(keys > 0
             ? new SetupCheckResult("auth", FindingSeverity.Ok, $"{keys} API key(s) required")
             : new SetupCheckResult("auth", FindingSeverity.Problem, "the server is reachable from other machines and requires no API key",
