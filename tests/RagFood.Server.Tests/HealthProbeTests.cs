@@ -61,16 +61,7 @@ public sealed class HealthProbeTests
     }
 
     private static Task<ServerHost> StartAsync(RunningEmulator emulator, string interval, Action<IServiceCollection>? configure = null) =>
-        ServerHost.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["VectorStore:Provider"] = "Upstash",
-                ["VectorStore:Upstash:Url"] = emulator.Url,
-                ["VectorStore:Upstash:Token"] = emulator.Token,
-                ["Ingestion:OnStart"] = "false",
-                ["Health:ProbeInterval"] = interval,
-            },
-            configureServices: configure);
+        ServerHost.StartAsync(ServerHost.OnUpstash(emulator, ("Health:ProbeInterval", interval)), configureServices: configure);
 
     private static async Task<StoreProbe> FirstProbeAsync(ServerHost server) =>
         await NextProbeAsync(server.Services.GetRequiredService<StoreProbeCache>(), null);

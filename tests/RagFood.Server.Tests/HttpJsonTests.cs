@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using RagFood.Server.Tests.Support;
 
@@ -9,35 +7,25 @@ namespace RagFood.Server.Tests;
 
 /// <summary>The RPCs as JSON over HTTP (gRPC JSON transcoding), called with HttpClient: on the HTTP/1.1 endpoint of
 /// <c>HttpJson:Url</c> and over HTTP/2 on the gRPC endpoint, with the same auth, validation and status mapping.</summary>
-public sealed class HttpJsonTests : IAsyncLifetime, IDisposable
+public sealed class HttpJsonTests : IAsyncLifetime
 {
     private const string ApiKey = "http-json-test-key-8c1e";
-    private ServerHost _server = null!;
-    private Uri _json = null!;
-    private HttpClient _http = null!;
+    private HttpJsonHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _json = new Uri($"http://127.0.0.1:{FreePort()}");
-        _server = await ServerHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Urls"] = $"http://127.0.0.1:{FreePort()}",
-            ["HttpJson:Url"] = _json.ToString(),
-            ["Auth:ApiKeys:0"] = ApiKey,
-        });
-        await _server.WaitForIngestionAsync();
-        _http = new HttpClient { BaseAddress = _json };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
-    }
+    private ServerHost Server => _host.Server;
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    private Uri JsonAddress => _host.Json;
 
-    public void Dispose() => _http?.Dispose();
+    private HttpClient Http => _host.Http;
+
+    public async Task InitializeAsync() => _host = await HttpJsonHost.StartAsync(ApiKey);
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Query_answers_json_over_http1()
     {
-        using var response = await _http.PostAsync("/v1/query", Json("""{"text": "lentil stew with turmeric", "topK": 2}"""));
+        using var response = await Http.PostAsync("/v1/query", Json("""{"text": "lentil stew with turmeric", "topK": 2}"""));
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.True(response.IsSuccessStatusCode, body);
@@ -52,8 +40,8 @@ public sealed class HttpJsonTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Ask_answers_with_sources_and_info_is_a_get()
     {
-        using var ask = await _http.PostAsync("/v1/ask", Json("""{"question": "Which rice dish is cooked with saffron?"}"""));
-        using var info = await _http.GetAsync("/v1/info");
+        using var ask = await Http.PostAsync("/v1/ask", Json("""{"question": "Which rice dish is cooked with saffron?"}"""));
+        using var info = await Http.GetAsync("/v1/info");
 
         using var answer = JsonDocument.Parse(await ask.Content.ReadAsStringAsync());
         Assert.Equal("biryani", answer.RootElement.GetProperty("sources")[0].GetProperty("id").GetString());
@@ -66,8 +54,8 @@ public sealed class HttpJsonTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Invalid_input_is_400_with_the_servers_message_and_a_missing_key_is_401()
     {
-        using var badFilter = await _http.PostAsync("/v1/query", Json("""{"text": "rice", "filter": "region = = 'India'"}"""));
-        using var anonymous = new HttpClient { BaseAddress = _json };
+        using var badFilter = await Http.PostAsync("/v1/query", Json("""{"text": "rice", "filter": "region = = 'India'"}"""));
+        using var anonymous = new HttpClient { BaseAddress = JsonAddress };
         using var noKey = await anonymous.PostAsync("/v1/ask", Json("""{"question": "rice"}"""));
 
         Assert.Equal(HttpStatusCode.BadRequest, badFilter.StatusCode);
@@ -81,7 +69,7 @@ public sealed class HttpJsonTests : IAsyncLifetime, IDisposable
     public async Task AskStream_is_a_stream_of_json_objects_sources_first_summary_last()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/ask:stream") { Content = Json("""{"question": "Which rice dish is cooked with saffron?"}""") };
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var events = new List<JsonElement>();
         using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
         {
@@ -105,7 +93,7 @@ public sealed class HttpJsonTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task The_json_routes_also_answer_over_http2_on_the_grpc_endpoint()
     {
-        using var http2 = new HttpClient { BaseAddress = _server.Address, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var http2 = new HttpClient { BaseAddress = Server.Address, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         http2.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
 
         using var response = await http2.GetAsync("/v1/usage");
@@ -119,7 +107,7 @@ public sealed class HttpJsonTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task The_openapi_document_describes_the_json_routes()
     {
-        using var anonymous = new HttpClient { BaseAddress = _json };
+        using var anonymous = new HttpClient { BaseAddress = JsonAddress };
         using var response = await anonymous.GetAsync("/openapi/v1.json");
 
         Assert.True(response.IsSuccessStatusCode);
@@ -131,12 +119,5 @@ public sealed class HttpJsonTests : IAsyncLifetime, IDisposable
         Assert.True(paths.TryGetProperty("/v1/namespaces/{namespace}", out _));
     }
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static StringContent Json(string json) => HttpJsonHost.Body(json);
 }

@@ -49,17 +49,11 @@ public sealed class OperabilityMetricsTests
     {
         var metrics = new List<Metric>();
         await using var emulator = await EmulatorHost.StartAsync(new EmulatorOptions { Dimension = 1024, EmbeddingModel = "builtin" });
-        await using var server = await StartAsync(metrics, new Dictionary<string, string?>
-        {
-            ["VectorStore:Provider"] = "Upstash",
-            ["VectorStore:Fallback"] = "Sqlite",
-            ["VectorStore:Upstash:Url"] = emulator.Url,
-            ["VectorStore:Upstash:Token"] = emulator.Token,
-            ["VectorStore:FallbackPolicy:HedgeFloor"] = "00:00:00.050",
-            ["VectorStore:FallbackPolicy:HedgeCeiling"] = "00:00:00.200",
-            ["VectorStore:FallbackPolicy:PrimaryReadTimeout"] = "00:00:05",
-            ["Ingestion:OnStart"] = "false",
-        });
+        await using var server = await StartAsync(metrics, ServerHost.OnUpstash(emulator,
+            ("VectorStore:Fallback", "Sqlite"),
+            ("VectorStore:FallbackPolicy:HedgeFloor", "00:00:00.050"),
+            ("VectorStore:FallbackPolicy:HedgeCeiling", "00:00:00.200"),
+            ("VectorStore:FallbackPolicy:PrimaryReadTimeout", "00:00:05")));
         // A first answer from each side: the embedding spaces are known to agree, so text reads may hedge.
         await server.Vector.QueryAsync(new QueryRequest { Text = "rice", TopK = 1 });
         emulator.Admin.Faults = new FaultSettings { BlackHole = true };
@@ -98,36 +92,7 @@ public sealed class OperabilityMetricsTests
     private static long Last(List<Metric> metrics, string name, string store) =>
         Points(metrics, name).Where(p => Tag(p, "store") is string s && s == store).Select(p => p.GetSumLong()).DefaultIfEmpty(0).Last();
 
-    private static List<MetricPoint> Points(List<Metric> metrics, string name)
-    {
-        List<Metric> snapshot;
-        lock (metrics)
-        {
-            snapshot = [.. metrics];
-        }
+    private static List<MetricPoint> Points(List<Metric> metrics, string name) => MetricPoints.Of(metrics, name);
 
-        var points = new List<MetricPoint>();
-        foreach (var metric in snapshot.Where(m => m.Name == name))
-        {
-            foreach (ref readonly var point in metric.GetMetricPoints())
-            {
-                points.Add(point);
-            }
-        }
-
-        return points;
-    }
-
-    private static object? Tag(MetricPoint point, string key)
-    {
-        foreach (var tag in point.Tags)
-        {
-            if (tag.Key == key)
-            {
-                return tag.Value;
-            }
-        }
-
-        return null;
-    }
+    private static object? Tag(MetricPoint point, string key) => point.Tag(key);
 }

@@ -12,15 +12,9 @@ public sealed class SetupCheckAdditionsTests
     public async Task Probes_that_would_eat_a_quarter_of_upstashs_daily_reads_and_a_filesystem_root_for_transfers_are_warnings_with_their_fix()
     {
         await using var emulator = await EmulatorHost.StartAsync(new EmulatorOptions { Dimension = 1024, EmbeddingModel = "builtin" });
-        await using var server = await ServerHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["VectorStore:Provider"] = "Upstash",
-            ["VectorStore:Upstash:Url"] = emulator.Url,
-            ["VectorStore:Upstash:Token"] = emulator.Token,
-            ["Ingestion:OnStart"] = "false",
-            ["Health:ProbeInterval"] = "00:00:10",
-            ["Migration:AllowedDirectories:0"] = Path.GetPathRoot(Path.GetTempPath()),
-        });
+        await using var server = await ServerHost.StartAsync(ServerHost.OnUpstash(emulator,
+            ("Health:ProbeInterval", "00:00:10"),
+            ("Migration:AllowedDirectories:0", Path.GetPathRoot(Path.GetTempPath()))));
 
         var setup = await new OperationsService.OperationsServiceClient(server.Channel).CheckSetupAsync(new CheckSetupRequest());
 

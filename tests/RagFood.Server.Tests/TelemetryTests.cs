@@ -93,7 +93,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         await Assert.ThrowsAsync<RpcException>(() => _server.Vector.QueryAsync(new QueryRequest { Text = "x", Filter = "region = = 'India'" }).ResponseAsync);
         _server.Services.GetRequiredService<MeterProvider>().ForceFlush();
 
-        var metrics = Snapshot(_metrics);
+        var metrics = _metrics;
         var rpcs = Points(metrics, "ragfood.rpc.requests");
         Assert.Contains(rpcs, p => Tag(p, "rpc.method") is "/ragfood.v1.VectorService/Query" && Tag(p, "rpc.grpc.status_code") is 0 && p.GetSumLong() >= 1);
         Assert.Contains(rpcs, p => Tag(p, "rpc.method") is "/ragfood.v1.VectorService/Query" && Tag(p, "rpc.grpc.status_code") is (int)global::Grpc.Core.StatusCode.InvalidArgument);
@@ -118,30 +118,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         }
     }
 
-    private static List<MetricPoint> Points(IEnumerable<Metric> metrics, string name)
-    {
-        var points = new List<MetricPoint>();
-        foreach (var metric in metrics.Where(m => m.Name == name))
-        {
-            foreach (ref readonly var point in metric.GetMetricPoints())
-            {
-                points.Add(point);
-            }
-        }
+    private static List<MetricPoint> Points(List<Metric> metrics, string name) => MetricPoints.Of(metrics, name);
 
-        return points;
-    }
-
-    private static object? Tag(MetricPoint point, string key)
-    {
-        foreach (var tag in point.Tags)
-        {
-            if (tag.Key == key)
-            {
-                return tag.Value;
-            }
-        }
-
-        return null;
-    }
+    private static object? Tag(MetricPoint point, string key) => point.Tag(key);
 }

@@ -99,6 +99,24 @@ public sealed class ServerHost : IAsyncDisposable
         return new ServerHost(app, directory, ownsDirectory, new Uri(address));
     }
 
+    /// <summary>Settings for a server whose primary is the emulator, with no start-up ingestion, plus <paramref name="more"/>.</summary>
+    public static Dictionary<string, string?> OnUpstash(RagFood.UpstashEmulator.RunningEmulator emulator, params (string Key, string? Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["VectorStore:Provider"] = "Upstash",
+            ["VectorStore:Upstash:Url"] = emulator.Url,
+            ["VectorStore:Upstash:Token"] = emulator.Token,
+            ["Ingestion:OnStart"] = "false",
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
     /// <summary>Waits until the start-up ingestion has finished and returns what it did.</summary>
     internal async Task<IngestionStatus> WaitForIngestionAsync()
     {

@@ -17,16 +17,10 @@ public sealed class DryRunQuotaTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _emulator = await EmulatorHost.StartAsync(new EmulatorOptions { Dimension = 1024, EmbeddingModel = "builtin" });
-        _server = await ServerHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["VectorStore:Provider"] = "Upstash",
-            ["VectorStore:Upstash:Url"] = _emulator.Url,
-            ["VectorStore:Upstash:Token"] = _emulator.Token,
-            ["Ingestion:OnStart"] = "false",
-            ["Usage:Plans:upstash:DailyWriteLimit"] = "4",
-            ["Usage:Plans:upstash:DailyReadLimit"] = "1000",
-            ["Health:ProbeInterval"] = "01:00:00",
-        });
+        _server = await ServerHost.StartAsync(ServerHost.OnUpstash(_emulator,
+            ("Usage:Plans:upstash:DailyWriteLimit", "4"),
+            ("Usage:Plans:upstash:DailyReadLimit", "1000"),
+            ("Health:ProbeInterval", "01:00:00")));
         _file = Path.Combine(_server.Directory, "ten.jsonl");
         var lines = new List<string> { """{"format":"ragfood-export","version":1,"source":"hand","space":null,"counts":{"":10},"createdAt":"2026-12-01T00:00:00Z"}""" };
         lines.AddRange(Enumerable.Range(0, Records).Select(i => string.Create(CultureInfo.InvariantCulture, $$"""{"ns":"","id":"dish-{{i}}","text":"Dish number {{i}} is a stew of lentils and rice."}""")));

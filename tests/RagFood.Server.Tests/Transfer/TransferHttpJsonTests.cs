@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Grpc.Core;
 using RagFood.Contracts.V1;
@@ -15,42 +12,29 @@ public sealed class TransferHttpJsonTests : IAsyncLifetime, IDisposable
 {
     private const string ApiKey = "transfer-http-test-key-71b2";
     private readonly string _outside = Directory.CreateTempSubdirectory("ragfood-outside-").FullName;
-    private ServerHost _server = null!;
-    private Uri _json = null!;
-    private HttpClient _http = null!;
+    private HttpJsonHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _json = new Uri($"http://127.0.0.1:{FreePort()}");
-        _server = await ServerHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Urls"] = $"http://127.0.0.1:{FreePort()}",
-            ["HttpJson:Url"] = _json.ToString(),
-            ["Auth:ApiKeys:0"] = ApiKey,
-            // The default: transfers may name files under the content root (the server's data directory) only.
-            ["Migration:AllowedDirectories:0"] = null,
-        });
-        await _server.WaitForIngestionAsync();
-        _http = new HttpClient { BaseAddress = _json };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
-    }
+    private ServerHost Server => _host.Server;
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    private Uri JsonAddress => _host.Json;
 
-    public void Dispose()
-    {
-        _http?.Dispose();
-        Directory.Delete(_outside, recursive: true);
-    }
+    private HttpClient Http => _host.Http;
+
+    // The default: transfers may name files under the content root (the server's data directory) only.
+    public async Task InitializeAsync() => _host = await HttpJsonHost.StartAsync(ApiKey, new Dictionary<string, string?> { ["Migration:AllowedDirectories:0"] = null });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    public void Dispose() => Directory.Delete(_outside, recursive: true);
 
     [Fact]
     public async Task Export_migrate_and_verify_answer_json_over_http_with_the_stream_one_object_per_line()
     {
-        var file = Path.Combine(_server.Directory, "http.jsonl");
+        var file = Path.Combine(Server.Directory, "http.jsonl");
 
         var export = await StreamAsync("/v1/export", $$"""{"path": {{Quote(file)}}}""");
         var dryRun = await StreamAsync("/v1/migrate", $$"""{"source": {"exportFile": {{Quote(file)}}}, "target": {"store": "primary"}, "dryRun": true, "batchSize": 4}""");
-        using var verify = await _http.PostAsync("/v1/verify", Json($$"""{"source": {"exportFile": {{Quote(file)}}}, "target": {"store": "primary"}, "mode": "TRANSFER_MODE_VECTORS"}"""));
+        using var verify = await Http.PostAsync("/v1/verify", Json($$"""{"source": {"exportFile": {{Quote(file)}}}, "target": {"store": "primary"}, "mode": "TRANSFER_MODE_VECTORS"}"""));
 
         Assert.True(export[0].TryGetProperty("event", out var first) && first.TryGetProperty("started", out _), export[0].ToString());
         var exported = export[^1].GetProperty("event").GetProperty("summary");
@@ -69,8 +53,8 @@ public sealed class TransferHttpJsonTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Stores_verify_over_http_without_a_fallback_is_400_naming_the_setting_and_no_key_is_401()
     {
-        using var stores = await _http.PostAsync("/v1/stores:verify", Json("{}"));
-        using var anonymous = new HttpClient { BaseAddress = _json };
+        using var stores = await Http.PostAsync("/v1/stores:verify", Json("{}"));
+        using var anonymous = new HttpClient { BaseAddress = JsonAddress };
         using var noKey = await anonymous.PostAsync("/v1/stores:repair", Json("""{"dryRun": true}"""));
 
         Assert.Equal(HttpStatusCode.BadRequest, stores.StatusCode);
@@ -84,15 +68,15 @@ public sealed class TransferHttpJsonTests : IAsyncLifetime, IDisposable
     public async Task A_path_outside_the_allowed_directories_is_403_over_http_and_permission_denied_over_grpc_naming_the_key()
     {
         var outside = Path.Combine(_outside, "stolen.jsonl");
-        var escape = Path.Combine(_server.Directory, "..", Path.GetFileName(_outside), "escape.jsonl");
+        var escape = Path.Combine(Server.Directory, "..", Path.GetFileName(_outside), "escape.jsonl");
 
-        using var http = await _http.PostAsync("/v1/export", Json($$"""{"path": {{Quote(outside)}}}"""));
-        var grpc = await Assert.ThrowsAsync<RpcException>(() => MigrationServiceTests.MigrateAsync(_server, new MigrateRequest
+        using var http = await Http.PostAsync("/v1/export", Json($$"""{"path": {{Quote(outside)}}}"""));
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => MigrationServiceTests.MigrateAsync(Server, new MigrateRequest
         {
             Source = new TransferEndpoint { Store = "primary" },
             Target = new TransferEndpoint { ExportFile = escape },
         }, ApiKey));
-        var corpus = await Assert.ThrowsAsync<RpcException>(() => MigrationServiceTests.MigrateAsync(_server, new MigrateRequest
+        var corpus = await Assert.ThrowsAsync<RpcException>(() => MigrationServiceTests.MigrateAsync(Server, new MigrateRequest
         {
             Source = new TransferEndpoint { Store = "primary" },
             Target = new TransferEndpoint { Store = "primary" },
@@ -119,10 +103,10 @@ public sealed class TransferHttpJsonTests : IAsyncLifetime, IDisposable
             return; // creating links needs a privilege there
         }
 
-        var link = Path.Combine(_server.Directory, "exports-link");
+        var link = Path.Combine(Server.Directory, "exports-link");
         Directory.CreateSymbolicLink(link, _outside);
 
-        var refused = await Assert.ThrowsAsync<RpcException>(() => MigrationServiceTests.MigrateAsync(_server, new MigrateRequest
+        var refused = await Assert.ThrowsAsync<RpcException>(() => MigrationServiceTests.MigrateAsync(Server, new MigrateRequest
         {
             Source = new TransferEndpoint { Store = "primary" },
             Target = new TransferEndpoint { ExportFile = Path.Combine(link, "through-link.jsonl") },
@@ -135,7 +119,7 @@ public sealed class TransferHttpJsonTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task The_openapi_document_lists_the_transfer_routes()
     {
-        using var anonymous = new HttpClient { BaseAddress = _json };
+        using var anonymous = new HttpClient { BaseAddress = JsonAddress };
         using var document = JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json"));
         var paths = document.RootElement.GetProperty("paths");
 
@@ -149,7 +133,7 @@ public sealed class TransferHttpJsonTests : IAsyncLifetime, IDisposable
     private async Task<List<JsonElement>> StreamAsync(string path, string body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) };
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var events = new List<JsonElement>();
         using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
         {
@@ -169,12 +153,5 @@ public sealed class TransferHttpJsonTests : IAsyncLifetime, IDisposable
 
     private static string Quote(string value) => JsonSerializer.Serialize(value);
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static StringContent Json(string json) => HttpJsonHost.Body(json);
 }
