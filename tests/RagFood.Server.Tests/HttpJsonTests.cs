@@ -70,17 +70,7 @@ public sealed class HttpJsonTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/ask:stream") { Content = Json("""{"question": "Which rice dish is cooked with saffron?"}""") };
         using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        var events = new List<JsonElement>();
-        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
-        {
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                if (line.Trim().Length > 0)
-                {
-                    events.Add(JsonDocument.Parse(line).RootElement.Clone());
-                }
-            }
-        }
+        var events = await HttpJsonHost.ReadLinesAsync(response);
 
         Assert.True(response.IsSuccessStatusCode);
         Assert.True(events.Count >= 3, $"{events.Count} events");

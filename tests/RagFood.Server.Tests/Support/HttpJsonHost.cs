@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using RagFood.Testing;
 
 namespace RagFood.Server.Tests.Support;
@@ -41,6 +42,22 @@ public sealed class HttpJsonHost : IAsyncDisposable
         var server = await ServerHost.StartAsync(all);
         await server.WaitForIngestionAsync();
         return new HttpJsonHost(server, json, apiKey);
+    }
+
+    /// <summary>Reads a streamed response (one JSON object per line) to its end.</summary>
+    public static async Task<List<JsonElement>> ReadLinesAsync(HttpResponseMessage response)
+    {
+        var events = new List<JsonElement>();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.Trim().Length > 0)
+            {
+                events.Add(JsonDocument.Parse(line).RootElement.Clone());
+            }
+        }
+
+        return events;
     }
 
     /// <summary>A JSON request body.</summary>

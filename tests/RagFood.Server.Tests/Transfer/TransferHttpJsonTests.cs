@@ -134,18 +134,7 @@ public sealed class TransferHttpJsonTests : IAsyncLifetime, IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) };
         using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        var events = new List<JsonElement>();
-        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
-        {
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                if (line.Trim().Length > 0)
-                {
-                    events.Add(JsonDocument.Parse(line).RootElement.Clone());
-                }
-            }
-        }
-
+        var events = await HttpJsonHost.ReadLinesAsync(response);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {string.Join('\n', events)}");
         Assert.NotEmpty(events);
         return events;
