@@ -124,7 +124,8 @@ public sealed class ChromaLegacyReader : IAsyncDisposable, IDisposable
         var collections = await ListCollectionsAsync(cancellationToken).ConfigureAwait(false);
         var collection = collections.FirstOrDefault(c => c.Name == collectionName)
             ?? throw new ArgumentException($"chroma_db has no collection '{collectionName}' (it has: {string.Join(", ", collections.Select(c => c.Name))}).", nameof(collectionName));
-        var vectors = includeVectors ? await ReadLoggedVectorsAsync(collection.Id, cancellationToken).ConfigureAwait(false) : null;
+        var vectors = includeVectors ? await IndexLoggedVectorsAsync(collection.Id, cancellationToken).ConfigureAwait(false) : null;
+        using var vectorLookup = vectors is null ? null : VectorLookup();
 
         using var command = _connection.CreateCommand();
         command.CommandText = """
@@ -148,7 +149,7 @@ public sealed class ChromaLegacyReader : IAsyncDisposable, IDisposable
             {
                 if (currentId is not null)
                 {
-                    yield return Build(currentId, document, pairs, vectors);
+                    yield return await BuildAsync(currentId, document, pairs, vectors, vectorLookup, cancellationToken).ConfigureAwait(false);
                 }
 
                 currentRow = row;
@@ -176,7 +177,7 @@ public sealed class ChromaLegacyReader : IAsyncDisposable, IDisposable
 
         if (currentId is not null)
         {
-            yield return Build(currentId, document, pairs, vectors);
+            yield return await BuildAsync(currentId, document, pairs, vectors, vectorLookup, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -184,66 +185,90 @@ public sealed class ChromaLegacyReader : IAsyncDisposable, IDisposable
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-    private static VectorRecord Build(string id, string? document, List<KeyValuePair<string, object>> pairs, Dictionary<string, float[]>? vectors) =>
+    private static async Task<VectorRecord> BuildAsync(
+        string id,
+        string? document,
+        List<KeyValuePair<string, object>> pairs,
+        Dictionary<string, long>? vectors,
+        SqliteCommand? vectorLookup,
+        CancellationToken cancellationToken) =>
         new(id)
         {
             Text = string.IsNullOrEmpty(document) ? null : document,
             Metadata = pairs.Count == 0 ? null : ChromaMetadataCodec.Read(pairs),
-            Vector = vectors?.GetValueOrDefault(id),
+            Vector = vectors is not null && vectorLookup is not null && vectors.TryGetValue(id, out var seq)
+                ? await ReadLoggedVectorAsync(vectorLookup, seq, cancellationToken).ConfigureAwait(false)
+                : null,
         };
 
-    /// <summary>The newest FLOAT32 vector per id still present in the write-ahead log of the collection.</summary>
-    private async Task<Dictionary<string, float[]>> ReadLoggedVectorsAsync(string collectionId, CancellationToken cancellationToken)
+    /// <summary>Where the newest FLOAT32 vector of each id sits in the collection's write-ahead log (its
+    /// <c>seq_id</c>). Only the positions are held, not the vectors: a record's vector is read as the record is, so a
+    /// large collection is streamed in bounded memory.</summary>
+    private async Task<Dictionary<string, long>?> IndexLoggedVectorsAsync(string collectionId, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
         if (!await HasTableAsync("embeddings_queue", cancellationToken).ConfigureAwait(false))
         {
-            return result;
+            return null;
         }
 
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
         using var command = _connection.CreateCommand();
-        // operation: 0 add, 1 update, 2 upsert, 3 delete. Rows are applied in seq_id order, so the last one wins.
-        command.CommandText = "SELECT id, operation, vector, encoding FROM embeddings_queue WHERE topic LIKE $topic ORDER BY seq_id";
+        // operation: 0 add, 1 update, 2 upsert, 3 delete. Rows are applied in seq_id order, so the last one wins; a row
+        // without a FLOAT32 vector (an update of metadata only, another encoding) leaves the earlier vector in place.
+        command.CommandText = """
+            SELECT id, operation, seq_id,
+                   CASE WHEN vector IS NOT NULL AND length(vector) > 0 AND length(vector) % 4 = 0
+                             AND (encoding IS NULL OR upper(encoding) = 'FLOAT32') THEN 1 ELSE 0 END
+            FROM embeddings_queue WHERE topic LIKE $topic ORDER BY seq_id
+            """;
         command.Parameters.AddWithValue("$topic", "%/" + collectionId);
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var id = reader.GetString(0);
-            var operation = reader.GetInt64(1);
-            if (operation == 3)
+            if (reader.GetInt64(1) == 3)
             {
                 result.Remove(id);
-                continue;
             }
-
-            if (reader.IsDBNull(2) || (!reader.IsDBNull(3) && !string.Equals(reader.GetString(3), "FLOAT32", StringComparison.OrdinalIgnoreCase)))
+            else if (reader.GetInt64(3) == 1)
             {
-                continue;
+                result[id] = reader.GetInt64(2);
             }
-
-            var bytes = (byte[])reader.GetValue(2);
-            if (bytes.Length % 4 != 0 || bytes.Length == 0)
-            {
-                continue;
-            }
-
-            var vector = new float[bytes.Length / 4];
-            if (BitConverter.IsLittleEndian)
-            {
-                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(vector);
-            }
-            else
-            {
-                for (var i = 0; i < vector.Length; i++)
-                {
-                    vector[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4, 4));
-                }
-            }
-
-            result[id] = vector;
         }
 
         return result;
+    }
+
+    private SqliteCommand VectorLookup()
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = "SELECT vector FROM embeddings_queue WHERE seq_id = $seq";
+        command.Parameters.Add("$seq", SqliteType.Integer);
+        return command;
+    }
+
+    private static async Task<float[]?> ReadLoggedVectorAsync(SqliteCommand lookup, long seq, CancellationToken cancellationToken)
+    {
+        lookup.Parameters["$seq"].Value = seq;
+        if (await lookup.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not byte[] bytes)
+        {
+            return null;
+        }
+
+        var vector = new float[bytes.Length / 4];
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(vector);
+        }
+        else
+        {
+            for (var i = 0; i < vector.Length; i++)
+            {
+                vector[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4, 4));
+            }
+        }
+
+        return vector;
     }
 
     private async Task<long> CountAsync(string collectionId, CancellationToken cancellationToken)

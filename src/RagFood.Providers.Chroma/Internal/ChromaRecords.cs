@@ -98,19 +98,8 @@ internal sealed class ChromaRecords(Func<ChromaRestClient> createClient, string 
         }, notFoundIsNull: false, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<List<VectorRecord>> GetByIdsAsync(ChromaCollection collection, IReadOnlyList<string> ids, Include include, CancellationToken cancellationToken)
-    {
-        using var document = await createClient().SendAsync(HttpMethod.Post, CollectionPath(collection, "get"), writer =>
-        {
-            writer.WriteStartObject();
-            ChromaJson.WriteStringArray(writer, "ids", ids);
-            writer.WriteStartArray("include");
-            ChromaJson.WriteIncludes(writer, include);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }, notFoundIsNull: false, cancellationToken).ConfigureAwait(false);
-        return ChromaJson.ReadGetResult(document!.RootElement, include);
-    }
+    public Task<List<VectorRecord>> GetByIdsAsync(ChromaCollection collection, IReadOnlyList<string> ids, Include include, CancellationToken cancellationToken) =>
+        GetAsync(collection, writer => ChromaJson.WriteStringArray(writer, "ids", ids), include, cancellationToken);
 
     public async Task<IReadOnlyList<VectorRecord?>> GetInOrderAsync(ChromaCollection collection, IReadOnlyList<string> ids, Include include, CancellationToken cancellationToken)
     {
@@ -127,13 +116,20 @@ internal sealed class ChromaRecords(Func<ChromaRestClient> createClient, string 
         return ids.Where(found.ContainsKey).Select(id => (VectorRecord?)found[id]).ToList();
     }
 
-    public async Task<List<VectorRecord>> GetPageAsync(ChromaCollection collection, long offset, int limit, Include include, CancellationToken cancellationToken)
+    public Task<List<VectorRecord>> GetPageAsync(ChromaCollection collection, long offset, int limit, Include include, CancellationToken cancellationToken) =>
+        GetAsync(collection, writer =>
+        {
+            writer.WriteNumber("limit", limit);
+            writer.WriteNumber("offset", offset);
+        }, include, cancellationToken);
+
+    /// <summary>One <c>get</c> call: <paramref name="selection"/> writes which records (ids, or a page), then the includes.</summary>
+    private async Task<List<VectorRecord>> GetAsync(ChromaCollection collection, Action<Utf8JsonWriter> selection, Include include, CancellationToken cancellationToken)
     {
         using var document = await createClient().SendAsync(HttpMethod.Post, CollectionPath(collection, "get"), writer =>
         {
             writer.WriteStartObject();
-            writer.WriteNumber("limit", limit);
-            writer.WriteNumber("offset", offset);
+            selection(writer);
             writer.WriteStartArray("include");
             ChromaJson.WriteIncludes(writer, include);
             writer.WriteEndArray();

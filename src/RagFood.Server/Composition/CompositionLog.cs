@@ -15,6 +15,9 @@ internal static partial class CompositionLog
     [LoggerMessage(5104, LogLevel.Error, "{Reason}")]
     public static partial void JournalProblem(ILogger logger, string reason);
 
+    [LoggerMessage(5105, LogLevel.Warning, "A write was refused: {Running} write(s) begun before the last composition swap are still running after {Seconds} s (VectorStore:SwapDrainTimeout)")]
+    public static partial void DrainTimedOut(ILogger logger, int running, double seconds);
+
     [LoggerMessage(5103, LogLevel.Debug, "Store probe of {Store} failed: {Reason}")]
     public static partial void ProbeFailed(ILogger logger, string store, string reason);
 }

@@ -20,6 +20,23 @@ internal interface IStoreComposition
 
     /// <summary>Cancelled when <see cref="Current"/> is replaced.</summary>
     CancellationToken Replaced { get; }
+
+    /// <summary>Admits a write to the current composition once the writes begun on the one before it have finished;
+    /// dispose the lease when the write has finished.</summary>
+    /// <exception cref="VectorStoreException">Writes begun before the last swap did not finish within
+    /// <c>VectorStore:SwapDrainTimeout</c> (Unavailable: retry).</exception>
+    ValueTask<CompositionWriteLease> EnterWriteAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A write admitted to <see cref="Composition"/>; disposing it lets the next composition's writes start.</summary>
+internal sealed class CompositionWriteLease(ActiveComposition composition, CompositionWriteGate gate) : IDisposable
+{
+    private CompositionWriteGate? _gate = gate;
+
+    /// <summary>The composition the write goes to.</summary>
+    public ActiveComposition Composition { get; } = composition;
+
+    public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Exit();
 }
 
 /// <summary>Builds the composition from configuration and rebuilds it on reload, refusing an invalid one.</summary>
@@ -27,7 +44,10 @@ internal interface IStoreComposition
 /// <para>A request takes <see cref="Current"/> once, when it starts, so in-flight requests finish on the composition
 /// they began on. Journals are per target store and come from one <see cref="IWriteJournalFactory"/>, so a rebuilt
 /// composition finds every pending entry (a swap of primary and fallback turns "queued for the fallback" into "queued
-/// for the primary", which is what it is). Breakers and latency windows live in the shared
+/// for the primary", which is what it is). Writes are ordered across a swap: those on the new composition start once
+/// those begun on the old one have finished (<see cref="CompositionWriteGate"/>), because each composition's write
+/// lock covers only its own writes, and an old write journaling a record for the new primary after a newer write of the
+/// same record went there directly would leave the two stores with different versions. Breakers and latency windows live in the shared
 /// <see cref="StoreHealthMonitor"/>.</para>
 /// <para>Only providers registered at start (named in Provider or Fallback, or listed in <c>VectorStore:Standby</c>)
 /// can be swapped to; a configuration naming another is refused with a log line, and the old composition serves on.</para>
@@ -61,7 +81,7 @@ internal sealed class StoreCompositionHolder : IStoreComposition, IDisposable
         _time = time;
         _logger = loggers.CreateLogger<StoreCompositionHolder>();
         var (options, policy) = Read();
-        _current = new Current(Build(options, policy), new CancellationTokenSource());
+        _current = new Current(Build(options, policy), new CancellationTokenSource(), new CompositionWriteGate(), options.SwapDrainTimeout);
         _reload = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
 
@@ -70,6 +90,44 @@ internal sealed class StoreCompositionHolder : IStoreComposition, IDisposable
     public ActiveComposition Active => Volatile.Read(ref _current).Composition;
 
     public CancellationToken Replaced => Volatile.Read(ref _current).Replaced.Token;
+
+    public async ValueTask<CompositionWriteLease> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        Current current;
+        // A gate is sealed only after its successor is published, so a refused entry finds a newer composition.
+        while (!(current = Volatile.Read(ref _current)).Writes.TryEnter())
+        {
+        }
+
+        var lease = new CompositionWriteLease(current.Composition, current.Writes);
+        if (current.Writes.PredecessorDrained.IsCompleted)
+        {
+            return lease;
+        }
+
+        try
+        {
+            await current.Writes.PredecessorDrained.WaitAsync(current.DrainTimeout, _time, cancellationToken).ConfigureAwait(false);
+            return lease;
+        }
+        catch (TimeoutException ex)
+        {
+            lease.Dispose();
+            var running = current.Writes.RunningBefore;
+            CompositionLog.DrainTimedOut(_logger, running, current.DrainTimeout.TotalSeconds);
+            throw new VectorStoreException(
+                current.Composition.Store.Name,
+                VectorStoreErrorKind.Unavailable,
+                $"The store composition changed and {running} write(s) begun before the change have not finished within "
+                + $"VectorStore:SwapDrainTimeout ({current.DrainTimeout.TotalSeconds:0.#} s); this write was not applied, retry it.",
+                ex);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
 
     public void Dispose()
     {
@@ -122,7 +180,8 @@ internal sealed class StoreCompositionHolder : IStoreComposition, IDisposable
             }
 
             var previous = _current;
-            Volatile.Write(ref _current, new Current(built, new CancellationTokenSource()));
+            Volatile.Write(ref _current, new Current(built, new CancellationTokenSource(), new CompositionWriteGate(previous.Writes), options.SwapDrainTimeout));
+            previous.Writes.SealNow();
             previous.Replaced.Cancel();
             CompositionLog.Swapped(_logger, Describe(old), Describe(wanted));
             // The old parts are left to the garbage collector: in-flight requests may still hold them.
@@ -190,7 +249,12 @@ internal sealed class StoreCompositionHolder : IStoreComposition, IDisposable
         return new ActiveComposition(topology, fallback.Store, fallback);
     }
 
-    private sealed record Current(ActiveComposition Composition, CancellationTokenSource Replaced);
+    /// <summary>What new requests use, published and replaced as one.</summary>
+    /// <param name="Composition">The stores.</param>
+    /// <param name="Replaced">Cancelled when this composition is replaced.</param>
+    /// <param name="Writes">Admits this composition's writes once the replaced ones' have finished; sealed when it is replaced.</param>
+    /// <param name="DrainTimeout">How long those writes wait (<c>VectorStore:SwapDrainTimeout</c>).</param>
+    private sealed record Current(ActiveComposition Composition, CancellationTokenSource Replaced, CompositionWriteGate Writes, TimeSpan DrainTimeout);
 
     private static VectorStoreTopology Topology(VectorStoreCompositionOptions options) => new(
         VectorStoreTopology.ProviderName(options.Provider),
@@ -204,13 +268,17 @@ internal sealed class StoreCompositionHolder : IStoreComposition, IDisposable
 /// <summary>The providers registered at start, the only ones a reload can swap to.</summary>
 internal sealed record RegisteredProviders(IReadOnlySet<VectorStoreProvider> Providers);
 
-/// <summary>The unkeyed <see cref="IVectorStore"/>: each call goes to the composition current when it starts.</summary>
+/// <summary>The unkeyed <see cref="IVectorStore"/>: each call goes to the composition current when it starts; writes
+/// through <see cref="IStoreComposition.EnterWriteAsync"/>, so they stay in order across a swap.</summary>
 internal sealed class SwitchingVectorStore(IStoreComposition composition) : IVectorStore
 {
     public string Name => composition.Current.Store.Name;
 
-    public Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
-        => composition.Current.Store.UpsertAsync(request, cancellationToken);
+    public async Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
+    {
+        using var lease = await composition.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        return await lease.Composition.Store.UpsertAsync(request, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<IReadOnlyList<ScoredRecord>> QueryAsync(VectorQuery query, CancellationToken cancellationToken = default)
         => composition.Current.Store.QueryAsync(query, cancellationToken);
@@ -218,8 +286,11 @@ internal sealed class SwitchingVectorStore(IStoreComposition composition) : IVec
     public Task<IReadOnlyList<VectorRecord?>> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
         => composition.Current.Store.FetchAsync(request, cancellationToken);
 
-    public Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
-        => composition.Current.Store.DeleteAsync(request, cancellationToken);
+    public async Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
+    {
+        using var lease = await composition.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        return await lease.Composition.Store.DeleteAsync(request, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<RangePage> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
         => composition.Current.Store.RangeAsync(request, cancellationToken);
@@ -227,12 +298,18 @@ internal sealed class SwitchingVectorStore(IStoreComposition composition) : IVec
     public Task<VectorStoreInfo> GetInfoAsync(CancellationToken cancellationToken = default)
         => composition.Current.Store.GetInfoAsync(cancellationToken);
 
-    public Task ResetAsync(string @namespace = "", bool all = false, CancellationToken cancellationToken = default)
-        => composition.Current.Store.ResetAsync(@namespace, all, cancellationToken);
+    public async Task ResetAsync(string @namespace = "", bool all = false, CancellationToken cancellationToken = default)
+    {
+        using var lease = await composition.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        await lease.Composition.Store.ResetAsync(@namespace, all, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<IReadOnlyList<string>> ListNamespacesAsync(CancellationToken cancellationToken = default)
         => composition.Current.Store.ListNamespacesAsync(cancellationToken);
 
-    public Task<bool> DeleteNamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
-        => composition.Current.Store.DeleteNamespaceAsync(@namespace, cancellationToken);
+    public async Task<bool> DeleteNamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
+    {
+        using var lease = await composition.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        return await lease.Composition.Store.DeleteNamespaceAsync(@namespace, cancellationToken).ConfigureAwait(false);
+    }
 }

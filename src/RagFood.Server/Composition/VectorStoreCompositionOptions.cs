@@ -25,6 +25,10 @@ public sealed class VectorStoreCompositionOptions
 
     public WriteMode WriteMode { get; set; } = WriteMode.Primary;
 
+    /// <summary>How long a write on a newly swapped-in composition waits for the writes begun on the old one to finish
+    /// before it is refused as Unavailable (the caller retries). Default 10 s.</summary>
+    public TimeSpan SwapDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The parsed <see cref="Fallback"/>, or <c>null</c> when none is configured.</summary>
     public VectorStoreProvider? FallbackProvider =>
         string.IsNullOrWhiteSpace(Fallback) || Fallback.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null
@@ -51,6 +55,11 @@ internal sealed class VectorStoreCompositionOptionsValidator : IValidateOptions<
         if (fallback == options.Provider)
         {
             return ValidateOptionsResult.Fail($"VectorStore:Fallback must differ from VectorStore:Provider (both are {options.Provider}).");
+        }
+
+        if (options.SwapDrainTimeout <= TimeSpan.Zero || options.SwapDrainTimeout > TimeSpan.FromMinutes(10))
+        {
+            return ValidateOptionsResult.Fail($"VectorStore:SwapDrainTimeout must be positive and at most 10 minutes (was {options.SwapDrainTimeout}).");
         }
 
         if (fallback is null && options.WriteMode == WriteMode.Dual)

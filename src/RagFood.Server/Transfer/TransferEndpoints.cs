@@ -10,9 +10,10 @@ namespace RagFood.Server.Transfer;
 
 /// <summary>Turns the endpoints of a transfer request into sources and sinks: configured stores (by role or name),
 /// legacy chroma_db directories, export files. Paths resolve against the content root and must lie in
-/// <c>Migration:AllowedDirectories</c> (<see cref="TransferPathPolicy"/>). Store roles are read from the
-/// composition current when the request arrives.</summary>
-internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposition composition, TransferPathPolicy paths)
+/// <c>Migration:AllowedDirectories</c> (<see cref="TransferPathPolicy"/>). Store roles are read from the composition
+/// current when the request arrives; a provider registered as a standby (<c>VectorStore:Standby</c>) can be named too,
+/// so data can be moved into the store a later swap will serve from.</summary>
+internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposition composition, RegisteredProviders registered, TransferPathPolicy paths)
 {
     /// <summary>The composition current now: after a rollback by configuration, "primary" names the new primary.</summary>
     private VectorStoreTopology Topology => composition.Current.Topology;
@@ -38,7 +39,7 @@ internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposi
             "fallback" => Topology.FallbackName.Length > 0
                 ? Topology.FallbackName
                 : throw new TransferInputException($"{field}: no fallback store is configured (VectorStore:Fallback)."),
-            var provider when provider == Topology.PrimaryName || provider == Topology.FallbackName => provider,
+            var provider when Registered().Contains(provider, StringComparer.Ordinal) => provider,
             var other => throw new TransferInputException(
                 $"{field}: store '{other}' is not configured here (configured: {Configured()}; or use 'primary' / 'fallback')."),
         };
@@ -103,5 +104,11 @@ internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposi
     /// <summary>A path from the server's configuration (not checked).</summary>
     public string ResolveConfigured(string path) => paths.ResolveConfigured(path);
 
-    private string Configured() => Topology.FallbackName.Length > 0 ? $"{Topology.PrimaryName}, {Topology.FallbackName}" : Topology.PrimaryName;
+    private string Configured() => string.Join(", ", Registered());
+
+    /// <summary>The primary, the fallback, then the standbys, by provider name.</summary>
+    private IEnumerable<string> Registered() => new[] { Topology.PrimaryName, Topology.FallbackName }
+        .Concat(registered.Providers.Select(VectorStoreTopology.ProviderName).Order(StringComparer.Ordinal))
+        .Where(name => name.Length > 0)
+        .Distinct(StringComparer.Ordinal);
 }

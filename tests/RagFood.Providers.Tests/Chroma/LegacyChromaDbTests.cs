@@ -132,6 +132,49 @@ public sealed class LegacyChromaDbTests(LegacyChromaDbFixture legacy) : IClassFi
     }
 
     [Fact]
+    public async Task The_newest_logged_vector_wins_a_metadata_only_update_keeps_it_and_a_delete_removes_the_record()
+    {
+        // A server of its own: the shared fixture's directory must keep exactly one collection.
+        await using var server = await ChromaServer.StartAsync();
+        var embedder = legacy.Embedder;
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url, "/api/v2/tenants/default_tenant/databases/default_database/") };
+        using var create = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, "collections", new { name = "edited" });
+        create.EnsureSuccessStatusCode();
+        var id = JsonDocument.Parse(await create.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        async Task PostAsync(string verb, object body)
+        {
+            using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, $"collections/{id}/{verb}", body);
+            Assert.True(response.IsSuccessStatusCode, $"{verb}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        await PostAsync("add", new
+        {
+            ids = new[] { "a", "b", "c" },
+            documents = new[] { "first a", "first b", "first c" },
+            embeddings = new[] { embedder.Embed("first a"), embedder.Embed("first b"), embedder.Embed("first c") },
+        });
+        await PostAsync("upsert", new { ids = new[] { "a" }, documents = new[] { "second a" }, embeddings = new[] { embedder.Embed("second a") } });
+        await PostAsync("update", new { ids = new[] { "b" }, metadatas = new[] { new Dictionary<string, object> { ["region"] = "Peru" } } });
+        await PostAsync("delete", new { ids = new[] { "c" } });
+
+        await using var reader = await ChromaLegacyReader.OpenAsync(server.DataDirectory);
+        var records = new Dictionary<string, VectorRecord>();
+        await foreach (var record in reader.ReadRecordsAsync("edited"))
+        {
+            records[record.Id] = record;
+        }
+
+        Assert.Equal(["a", "b"], records.Keys.Order());
+        Assert.Equal(embedder.Embed("second a"), records["a"].Vector);
+        Assert.Equal(embedder.Embed("first b"), records["b"].Vector);
+        Assert.Equal("Peru", records["b"].Metadata!.Value.GetProperty("region").GetString());
+        await foreach (var record in reader.ReadRecordsAsync("edited", includeVectors: false))
+        {
+            Assert.Null(record.Vector);
+        }
+    }
+
+    [Fact]
     public async Task Opening_a_directory_without_chroma_sqlite3_says_so()
     {
         var empty = Directory.CreateTempSubdirectory("ragfood-not-chroma-");
