@@ -39,8 +39,9 @@ public static class HttpJsonServiceCollectionExtensions
             {
                 Title = "RagFood HTTP/JSON API",
                 Version = "v1",
-                Description = "The RagService, VectorService and OperationsService RPCs as JSON over HTTP (gRPC JSON transcoding). " +
-                    "Send the API key as 'Authorization: Bearer <key>' when the server requires one.",
+                Description = "The RagService, VectorService, MigrationService, StoresService and OperationsService RPCs as JSON over HTTP " +
+                    "(gRPC JSON transcoding). Send the API key as 'Authorization: Bearer <key>' when the server requires one. " +
+                    "Transfer paths are on the server and must lie in its Migration:AllowedDirectories.",
             }));
         }
 

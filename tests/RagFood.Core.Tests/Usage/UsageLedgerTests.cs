@@ -97,7 +97,7 @@ public sealed class UsageLedgerTests : IDisposable
         Assert.Equal([7100, 7101], logger.Entries.Select(e => e.Event.Id));
         Assert.Equal([(1L, (object?)80), (1L, 100)], crossings);
         Assert.Equal(QuotaState.Exceeded, ledger.GetReport().Stores.Single(s => s.Store == "upstash").State);
-        Assert.Equal(new QuotaRemaining(0, null), ledger.RemainingToday("upstash"));
+        Assert.Equal(new QuotaRemaining(0, null) { DailyReadLimit = 10 }, ledger.RemainingToday("upstash"));
     }
 
     [Fact]
@@ -111,10 +111,10 @@ public sealed class UsageLedgerTests : IDisposable
 
         ledger.Record("upstash", StoreOperation.Query);
 
-        Assert.Equal(new QuotaRemaining(99, 20), ledger.RemainingToday("upstash"));
+        Assert.Equal(new QuotaRemaining(99, 20) { DailyReadLimit = 100, DailyWriteLimit = 50 }, ledger.RemainingToday("upstash"));
         Assert.Equal(new QuotaRemaining(null, null), ledger.RemainingToday("chroma"));
         _time.Advance(TimeSpan.FromHours(12));
-        Assert.Equal(new QuotaRemaining(100, 50), ledger.RemainingToday("upstash"));
+        Assert.Equal(new QuotaRemaining(100, 50) { DailyReadLimit = 100, DailyWriteLimit = 50 }, ledger.RemainingToday("upstash"));
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class UsageLedgerTests : IDisposable
         Assert.Equal(3, today.Calls[StoreOperation.Query]);
         Assert.Equal(6, today.Units[StoreOperation.Query]);
         Assert.Equal(1, today.Writes);
-        Assert.Equal(new QuotaRemaining(97, 99), second.RemainingToday("upstash"));
+        Assert.Equal(new QuotaRemaining(97, 99) { DailyReadLimit = 100, DailyWriteLimit = 100 }, second.RemainingToday("upstash"));
     }
 
     [Fact]
