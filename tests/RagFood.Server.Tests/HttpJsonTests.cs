@@ -95,6 +95,24 @@ public sealed class HttpJsonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_http_health_probes_are_open_and_report_each_check_without_its_description()
+    {
+        using var anonymous = new HttpClient { BaseAddress = JsonAddress };
+        using var ready = await anonymous.GetAsync("/healthz/ready");
+        using var live = await anonymous.GetAsync("/healthz/live");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("store").GetString());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("store:sqlite").GetString());
+        Assert.DoesNotContain("records", body.RootElement.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        using var alive = JsonDocument.Parse(await live.Content.ReadAsStringAsync());
+        Assert.Empty(alive.RootElement.GetProperty("checks").EnumerateObject());
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_json_routes()
     {
         using var anonymous = new HttpClient { BaseAddress = JsonAddress };

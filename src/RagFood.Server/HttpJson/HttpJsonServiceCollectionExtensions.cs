@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi.Models;
 
 namespace RagFood.Server.HttpJson;
@@ -53,17 +55,44 @@ public static class HttpJsonServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Serves the OpenAPI document when enabled (the transcoded routes are mapped with the gRPC services).</summary>
+    /// <summary>The HTTP readiness probe: every health check (stores, quotas); 503 when one is Unhealthy.</summary>
+    public const string ReadinessPath = "/healthz/ready";
+
+    /// <summary>The HTTP liveness probe: the process answers; runs no check.</summary>
+    public const string LivenessPath = "/healthz/live";
+
+    /// <summary>Serves the OpenAPI document when enabled (the transcoded routes are mapped with the gRPC services), and
+    /// the HTTP health probes for orchestrators and load balancers that cannot speak <c>grpc.health.v1</c>.</summary>
+    /// <remarks>The probes are open (like gRPC health) and read the same checks, which never call a store themselves;
+    /// the body is <c>{"status": "Healthy", "checks": {"store": "Healthy", ...}}</c>, without the checks' descriptions
+    /// (they may name hosts and errors an anonymous caller need not see).</remarks>
     public static WebApplication MapRagFoodHttpJson(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Configuration.GetSection(HttpJsonOptions.SectionName).Get<HttpJsonOptions>() ?? new HttpJsonOptions();
-        if (options.Enabled && options.OpenApi)
+        if (!options.Enabled)
+        {
+            return app;
+        }
+
+        if (options.OpenApi)
         {
             app.UseSwagger(swagger => swagger.RouteTemplate = "openapi/{documentName}.json");
         }
 
+        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
         return app;
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString(), StringComparer.Ordinal),
+        }, context.RequestAborted);
     }
 
     private static void AddEndpoint(WebApplicationBuilder builder, string url)

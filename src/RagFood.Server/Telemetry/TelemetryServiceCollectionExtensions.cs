@@ -101,7 +101,8 @@ public static class TelemetryServiceCollectionExtensions
     }
 
     /// <summary>gRPC health checks poll often and would drown the traces that matter.</summary>
-    private static bool IsHealthProbe(PathString path) => path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal);
+    private static bool IsHealthProbe(PathString path) =>
+        path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal) || path.StartsWithSegments("/healthz", StringComparison.Ordinal);
 }
 
 /// <summary>Observable instruments for the start-up ingestion: <c>ragfood.ingestion.records</c> by outcome and
