@@ -42,14 +42,7 @@ internal static class IngestPreview
         {
             await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"dry run: {total} item(s) from {Path.GetFileName(file)}: {usable} would be sent in {calls} Ingest call(s) of up to {batchSize}, {locallyRejected} rejected here (the server may reject more); nothing written"));
-            foreach (var estimate in estimates)
-            {
-                await session.Out.WriteLineAsync(TransferOutput.QuotaLine(estimate));
-                if (estimate.Exceeds)
-                {
-                    await session.Out.WriteLineAsync("warning: " + estimate.Warning);
-                }
-            }
+            TransferOutput.WriteQuota(session.Out, estimates);
         }
 
         return estimates.Any(e => e.Exceeds) ? TransferOptions.Paused : locallyRejected > 0 ? ExitCodes.InvalidArgument : ExitCodes.Ok;

@@ -135,15 +135,7 @@ internal static class TransferOutput
                 WriteReport(console, report, summary.ReportPath);
             }
 
-            // Plain lines, not the console's: a script greps them, and the console would wrap them at its width.
-            foreach (var quota in summary.Quota)
-            {
-                session.Out.WriteLine(QuotaLine(quota));
-                if (quota.Exceeds)
-                {
-                    session.Out.WriteLine("warning: " + quota.Warning);
-                }
-            }
+            WriteQuota(session.Out, summary.Quota);
         }
 
         // A dry run that the real run's quota could not carry ends like a run paused for a quota, so a script can stop.
@@ -212,6 +204,24 @@ internal static class TransferOutput
         {
             console.MarkupLine($"report: {Markup.Escape(reportPath)}");
         }
+    }
+
+    /// <summary>One line per estimate and a <c>warning:</c> line for each that would not fit; true when one would not.</summary>
+    /// <remarks>Plain lines, not the console's: a script greps them, and the console would wrap them at its width.</remarks>
+    public static bool WriteQuota(TextWriter output, IEnumerable<QuotaEstimate> estimates)
+    {
+        var exceeds = false;
+        foreach (var quota in estimates)
+        {
+            output.WriteLine(QuotaLine(quota));
+            if (quota.Exceeds)
+            {
+                output.WriteLine("warning: " + quota.Warning);
+                exceeds = true;
+            }
+        }
+
+        return exceeds;
     }
 
     /// <summary>"quota upstash: the run needs 12 reads, 3 writes; left today 9,988 of 10,000 reads, 10,000 of 10,000 writes".</summary>

@@ -92,13 +92,18 @@ internal static class VerifyCommands
             }
 
             var response = await session.Client.RepairStoresAsync(request, token);
+            // As for a migration's dry run: exit 7 when the repair would run out of a quota half-way.
+            var wouldPause = response.Quota.Any(q => q.Exceeds);
             if (session.Json)
             {
-                return TransferOutput.FinishReport(session, response.After ?? response.Before, "", response);
+                var jsonCode = TransferOutput.FinishReport(session, response.After ?? response.Before, "", response);
+                return wouldPause ? TransferOptions.Paused : jsonCode;
             }
 
             await session.Out.WriteLineAsync($"{(response.DryRun ? "dry run: would repair" : "repaired")} {response.To} from {response.From}: copied {response.Copied}, deleted {response.Deleted}");
-            return TransferOutput.FinishReport(session, response.After ?? response.Before, "", response);
+            var code = TransferOutput.FinishReport(session, response.After ?? response.Before, "", response);
+            TransferOutput.WriteQuota(session.Out, response.Quota);
+            return wouldPause ? TransferOptions.Paused : code;
         }, ct));
         stores.Subcommands.Add(verify);
         stores.Subcommands.Add(repair);

@@ -7,7 +7,7 @@ using V1 = RagFood.Contracts.V1;
 namespace RagFood.Server.Transfer;
 
 /// <summary>VerifyStores and RepairStores over the configured primary and fallback (the same verifier as migration).</summary>
-internal sealed class StoresGrpcService(TransferEndpoints endpoints, StoreVerifier verifier, StoreRepairer repairer) : V1.StoresService.StoresServiceBase
+internal sealed class StoresGrpcService(TransferEndpoints endpoints, StoreVerifier verifier, StoreRepairer repairer, TransferQuota quota) : V1.StoresService.StoresServiceBase
 {
     public override async Task<V1.VerifyStoresResponse> VerifyStores(V1.VerifyStoresRequest request, ServerCallContext context)
     {
@@ -28,8 +28,9 @@ internal sealed class StoresGrpcService(TransferEndpoints endpoints, StoreVerifi
             V1.RepairDirection.FallbackToPrimary => (fallback, primary),
             _ => throw new TransferInputException($"Unknown repair direction {(int)request.Direction}; use primary-to-fallback or fallback-to-primary."),
         };
+        var batchSize = TransferRunner.BatchSize(request.BatchSize);
         var result = await repairer.RepairAsync(from, to, request.HasNamespace ? request.Namespace : null, !request.KeepExtra, request.DryRun,
-            TransferRunner.BatchSize(request.BatchSize), context.CancellationToken).ConfigureAwait(false);
+            batchSize, context.CancellationToken).ConfigureAwait(false);
         var response = new V1.RepairStoresResponse
         {
             From = from.Name,
@@ -42,6 +43,11 @@ internal sealed class StoresGrpcService(TransferEndpoints endpoints, StoreVerifi
         if (result.After is { } after)
         {
             response.After = TransferMapping.ToProto(after);
+        }
+
+        if (result.DryRun)
+        {
+            response.Quota.AddRange(quota.EstimateRepair(result.Before, from.Name, to.Name, !request.KeepExtra, batchSize));
         }
 
         return response;

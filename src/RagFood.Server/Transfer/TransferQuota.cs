@@ -47,6 +47,25 @@ internal sealed class TransferQuota(IUsageLedger ledger)
         }
     }
 
+    /// <summary>A repair's calls, from the differences its dry run found: per namespace, one fetch from the reference
+    /// and one upsert into the repaired store per batch of missing or changed ids, one delete per batch of extra ids
+    /// (unless kept), an info on each side, and the verification after it (one range call per 500 records of each side).</summary>
+    public IEnumerable<V1.QuotaEstimate> EstimateRepair(RagFood.Transfer.Verification.VerificationReport before, string from, string to, bool deleteExtra, int batchSize)
+    {
+        long Batches(long ids) => (ids + batchSize - 1) / batchSize;
+        long copies = 0, deletes = 0, fromPages = 0, toPages = 0;
+        foreach (var ns in before.Namespaces)
+        {
+            copies += Batches(ns.MissingCount + ns.ChangedCount);
+            deletes += deleteExtra ? Batches(ns.ExtraCount) : 0;
+            fromPages += (ns.ExpectedCount + VerifyPageSize - 1) / VerifyPageSize;
+            toPages += (ns.ExpectedCount + (deleteExtra ? 0 : ns.ExtraCount) + VerifyPageSize - 1) / VerifyPageSize;
+        }
+
+        yield return For(from, copies + 1 + fromPages, 0);
+        yield return For(to, 1 + toPages, copies + deletes);
+    }
+
     private V1.QuotaEstimate For(string store, long reads, long writes)
     {
         var left = ledger.RemainingToday(store);

@@ -76,6 +76,35 @@ public sealed class DryRunQuotaTests : IAsyncLifetime
         Assert.False(after.Exceeds, after.Warning);
     }
 
+    [Fact]
+    public async Task A_repair_dry_run_counts_the_deletes_it_would_make_in_upstash_against_what_is_left_today()
+    {
+        await using var emulator = await EmulatorHost.StartAsync(new EmulatorOptions { Dimension = 1024, EmbeddingModel = "builtin" });
+        await using var server = await ServerHost.StartAsync(ServerHost.OnUpstash(emulator,
+            ("VectorStore:Fallback", "Sqlite"),
+            ("Usage:Plans:upstash:DailyWriteLimit", "3"),
+            ("Health:ProbeInterval", "01:00:00")));
+        // One upsert call (one write) that only the primary receives (write mode Primary): four ids the fallback lacks.
+        await server.Vector.UpsertAsync(new UpsertRequest { Records = { Enumerable.Range(0, 4).Select(i => new VectorRecord { Id = $"only-{i}", Text = $"Dish {i} with rice." }) } });
+        var stores = new StoresService.StoresServiceClient(server.Channel);
+
+        var intoUpstash = await stores.RepairStoresAsync(new RepairStoresRequest { Direction = RepairDirection.FallbackToPrimary, DryRun = true, BatchSize = 1 });
+        var intoSqlite = await stores.RepairStoresAsync(new RepairStoresRequest { Direction = RepairDirection.PrimaryToFallback, DryRun = true, BatchSize = 1 });
+
+        var deletes = Assert.Single(intoUpstash.Quota, q => q.Store == "upstash");
+        Assert.Equal(4, deletes.Writes);
+        Assert.Equal(2, deletes.WritesLeft);
+        Assert.True(deletes.Exceeds);
+        Assert.Contains("needs 4, 2 left (plan limit 3 a day", deletes.Warning, StringComparison.Ordinal);
+        var copies = Assert.Single(intoSqlite.Quota, q => q.Store == "upstash");
+        Assert.Equal(0, copies.Writes);
+        Assert.True(copies.Reads >= 4, copies.ToString());
+        Assert.False(copies.Exceeds);
+        Assert.Equal(4, Assert.Single(intoSqlite.Quota, q => q.Store == "sqlite").Writes);
+        Assert.Equal(1, emulator.Admin.Stats.For("upsert-data"));
+        Assert.Equal(0, emulator.Admin.Stats.For("delete"));
+    }
+
     private MigrateRequest Request(int batchSize, bool rewrite = false) => new()
     {
         Source = new TransferEndpoint { ExportFile = _file },
