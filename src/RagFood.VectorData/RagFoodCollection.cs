@@ -263,15 +263,8 @@ public sealed class RagFoodCollection<TKey, TRecord> : VectorStoreCollection<TKe
     }
 
     /// <inheritdoc />
-    public override object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is not null ? null
-            : serviceType == typeof(VectorStoreCollectionMetadata) ? _metadata
-            : serviceType == typeof(IVectorStore) ? _store
-            : serviceType.IsInstanceOfType(this) ? this
-            : null;
-    }
+    public override object? GetService(Type serviceType, object? serviceKey = null) =>
+        StoreCall.Service(serviceType, serviceKey, _metadata, _store, this);
 
     /// <summary>Refuses a declared vector dimension that differs from the store's; after one good check it is not
     /// repeated unless <paramref name="always"/> (the store's dimension does not change under a namespace).</summary>

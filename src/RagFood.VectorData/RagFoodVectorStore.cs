@@ -12,9 +12,9 @@ namespace RagFood.VectorData;
 /// <para>Collections: <see cref="GetCollection{TKey, TRecord}"/> for record classes (string keys) and
 /// <see cref="GetDynamicCollection"/> for <c>Dictionary&lt;string, object?&gt;</c> records. Names follow the kernel's
 /// namespace rule; <c>""</c> is the default namespace, which always exists and cannot be deleted.</para>
-/// <para><see cref="ListCollectionNamesAsync"/> lists the store's namespaces. A namespace exists once it holds a
-/// record (Upstash has no empty namespaces at all; on SQLite and Chroma an emptied namespace stays listed until
-/// it is deleted).</para>
+/// <para><see cref="ListCollectionNamesAsync"/> lists the store's namespaces, <c>""</c> included. On every RagFood
+/// store a namespace appears with its first upsert (there is no create call), and one emptied by a reset stays
+/// listed until it is deleted.</para>
 /// <para>The adapter owns nothing: disposing it leaves the RagFood store to its owner (usually the DI container).</para>
 /// </remarks>
 public sealed class RagFoodVectorStore : VectorStore
@@ -74,13 +74,6 @@ public sealed class RagFoodVectorStore : VectorStore
     }
 
     /// <inheritdoc />
-    public override object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is not null ? null
-            : serviceType == typeof(VectorStoreMetadata) ? _metadata
-            : serviceType == typeof(IVectorStore) ? _store
-            : serviceType.IsInstanceOfType(this) ? this
-            : null;
-    }
+    public override object? GetService(Type serviceType, object? serviceKey = null) =>
+        StoreCall.Service(serviceType, serviceKey, _metadata, _store, this);
 }

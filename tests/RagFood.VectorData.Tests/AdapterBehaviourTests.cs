@@ -27,6 +27,56 @@ public sealed class AdapterBehaviourTests
         public DateTime When { get; set; }
     }
 
+    private sealed class Note
+    {
+        [VectorStoreKey]
+        public string Id { get; set; } = "";
+
+        [VectorStoreData]
+        public string? Body { get; set; }
+
+        [VectorStoreData(StorageName = "lang")]
+        public string? Language { get; set; }
+    }
+
+    private sealed class TwoTexts
+    {
+        [VectorStoreKey]
+        public string Id { get; set; } = "";
+
+        [VectorStoreData(StorageName = "text")]
+        public string? Text { get; set; }
+
+        [VectorStoreVector(3)]
+        public string? Description { get; set; }
+    }
+
+    [Fact]
+    public async Task The_text_property_option_names_the_record_text_and_keeps_it_out_of_metadata()
+    {
+        var store = new FaultInjectingVectorStore("sqlite");
+        var notes = new RagFoodCollection<string, Note>(store, "notes", new RagFoodCollectionOptions { TextProperty = nameof(Note.Body) });
+
+        await notes.UpsertAsync(new Note { Id = "n1", Body = "Udon are thick wheat noodles", Language = "en" });
+
+        var stored = (await store.FetchAsync(new FetchRequest { Ids = ["n1"], Namespace = "notes" }))[0];
+        Assert.Equal("Udon are thick wheat noodles", stored?.Text);
+        Assert.Equal("""{"lang":"en"}""", stored?.Metadata?.GetRawText());
+        Assert.Equal("Udon are thick wheat noodles", (await notes.GetAsync("n1"))?.Body);
+    }
+
+    [Fact]
+    public void Two_properties_claiming_the_text_or_an_unknown_text_property_are_refused()
+    {
+        var store = new FaultInjectingVectorStore("sqlite");
+
+        var two = Assert.Throws<NotSupportedException>(() => new RagFoodCollection<string, TwoTexts>(store, "x"));
+        var unknown = Assert.Throws<ArgumentException>(() => new RagFoodCollection<string, Note>(store, "x", new RagFoodCollectionOptions { TextProperty = "Missing" }));
+
+        Assert.Contains("keep one", two.Message);
+        Assert.Contains("'Missing'", unknown.Message);
+    }
+
     [Fact]
     public async Task A_store_failure_surfaces_as_an_mevd_exception_naming_store_collection_and_operation()
     {

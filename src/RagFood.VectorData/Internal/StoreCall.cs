@@ -21,6 +21,18 @@ internal static class StoreCall
         }
     }
 
+    /// <summary>The one <c>GetService</c> answer of the store and its collections: their metadata, the wrapped RagFood
+    /// store, or the adapter itself; nothing for a keyed request.</summary>
+    public static object? Service(Type serviceType, object? serviceKey, object metadata, RagFood.Core.VectorStores.IVectorStore store, object self)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == metadata.GetType() ? metadata
+            : serviceType == typeof(RagFood.Core.VectorStores.IVectorStore) ? store
+            : serviceType.IsInstanceOfType(self) ? self
+            : null;
+    }
+
     public static MevdException Wrap(RagFoodException e, string storeName, string? collection, string operation)
     {
         var where = collection is null ? "" : $" on collection '{collection}'";
