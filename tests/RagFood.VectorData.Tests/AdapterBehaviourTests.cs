@@ -93,6 +93,16 @@ public sealed class AdapterBehaviourTests
     }
 
     [Fact]
+    public async Task Cancellation_passes_through_unwrapped()
+    {
+        var store = new FaultInjectingVectorStore("chroma").Hang();
+        var foods = new RagFoodVectorStore(store).GetCollection<string, Food>("menu");
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => foods.GetAsync("sushi", cancellationToken: cancellation.Token));
+    }
+
+    [Fact]
     public async Task Argument_errors_pass_through_unwrapped()
     {
         var foods = new RagFoodVectorStore(new FaultInjectingVectorStore("sqlite")).GetCollection<string, Food>("menu");

@@ -279,7 +279,8 @@ internal sealed class LinqFilterTranslator : FilterTranslatorBase
             // A span (C# 14 binds array.Contains to MemoryExtensions) cannot be boxed; its operand is folded instead.
             if (!node.Type.IsByRefLike && node.Type != typeof(void) && !ReadsRecord(node))
             {
-                var value = Expression.Lambda(Expression.Convert(node, typeof(object))).Compile().DynamicInvoke();
+                // Interpreted: each of these runs once, so compiling to IL would cost more than it saves.
+                var value = Expression.Lambda<Func<object?>>(Expression.Convert(node, typeof(object))).Compile(preferInterpretation: true)();
                 return Expression.Constant(value, node.Type);
             }
 
