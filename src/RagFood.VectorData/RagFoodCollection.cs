@@ -214,6 +214,8 @@ public sealed class RagFoodCollection<TKey, TRecord> : VectorStoreCollection<TKe
     /// <see cref="VectorSearchOptions{TRecord}.Skip"/> is at most the kernel's top-k limit.</para>
     /// <para>Scores are similarities in [0, 1], higher is closer; <see cref="VectorSearchOptions{TRecord}.ScoreThreshold"/>
     /// keeps results scoring at least the threshold.</para>
+    /// <para>A filter the adapter cannot translate, or one the store cannot express (Chroma has no GLOB, CONTAINS or
+    /// HAS FIELD), is a <see cref="NotSupportedException"/> raised before any record is read.</para>
     /// </remarks>
     public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -249,7 +251,18 @@ public sealed class RagFoodCollection<TKey, TRecord> : VectorStoreCollection<TKe
             Include = include,
             Namespace = Name,
         };
-        var hits = await Run("Search", () => _store.QueryAsync(query, cancellationToken)).ConfigureAwait(false);
+        IReadOnlyList<ScoredRecord> hits;
+        try
+        {
+            hits = await Run("Search", () => _store.QueryAsync(query, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (FilterSyntaxException e) when (query.Filter is not null)
+        {
+            // The translated filter is valid filter-language text, so a filter error here is the store saying it
+            // cannot express an operator (Chroma and GLOB, CONTAINS, HAS FIELD): MEVD reports that as not supported.
+            throw new NotSupportedException(e.Message, e);
+        }
+
         foreach (var hit in hits.Skip(options.Skip))
         {
             if (options.ScoreThreshold is { } threshold && hit.Score < threshold)

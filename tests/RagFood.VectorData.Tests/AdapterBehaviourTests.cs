@@ -93,6 +93,18 @@ public sealed class AdapterBehaviourTests
     }
 
     [Fact]
+    public async Task An_untranslatable_filter_is_refused_before_the_store_is_called()
+    {
+        var store = new FaultInjectingVectorStore("upstash");
+        var foods = new RagFoodVectorStore(store).GetCollection<string, Food>("menu");
+
+        await Assert.ThrowsAsync<NotSupportedException>(() => foods.SearchAsync("ramen", 3, new() { Filter = r => r.Region == r.Type }).ToListAsync().AsTask());
+        await Assert.ThrowsAsync<NotSupportedException>(() => foods.GetAsync(r => r.Region!.Trim() == "Japan", 3).ToListAsync().AsTask());
+
+        Assert.Empty(store.Calls);
+    }
+
+    [Fact]
     public async Task Cancellation_passes_through_unwrapped()
     {
         var store = new FaultInjectingVectorStore("chroma").Hang();

@@ -19,7 +19,7 @@ public abstract class VectorDataAdapterTests : IAsyncLifetime
     /// <summary>The dimension of the store's embedding space.</summary>
     protected abstract int Dimension { get; }
 
-    /// <summary>Array filters (CONTAINS) and GLOB; Chroma refuses both.</summary>
+    /// <summary>Array filters (CONTAINS) and GLOB in search; Chroma refuses both.</summary>
     protected virtual bool SupportsArrayAndGlobFilters => true;
 
     protected string CollectionName { get; } = "mevd" + Guid.NewGuid().ToString("N")[..10];
@@ -213,8 +213,10 @@ public abstract class VectorDataAdapterTests : IAsyncLifetime
         }
         else
         {
-            await Assert.ThrowsAnyAsync<ArgumentException>(() => IdsAsync(vegan));
-            await Assert.ThrowsAnyAsync<ArgumentException>(() => IdsAsync(prefix));
+            var contains = await Assert.ThrowsAsync<NotSupportedException>(() => IdsAsync(vegan));
+            var glob = await Assert.ThrowsAsync<NotSupportedException>(() => IdsAsync(prefix));
+            Assert.Contains("CONTAINS", contains.Message);
+            Assert.Contains("GLOB", glob.Message);
         }
     }
 
