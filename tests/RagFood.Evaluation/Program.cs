@@ -27,6 +27,11 @@ report.AppendLine($"{foods.Count} foods; {questions.Count} questions ({string.Jo
 report.AppendLine();
 report.AppendLine("| embedder | mode | recall@1 | recall@3 | MRR | floor | NO_CONTEXT precision | NO_CONTEXT recall | answerable cut off | ingest s | query ms |");
 report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+var heldOut = new StringBuilder();
+heldOut.AppendLine($"Calibration in-sample against held out ({EvalOptions.Folds}-fold: each fold scored at the floor calibrated on the other folds):");
+heldOut.AppendLine();
+heldOut.AppendLine("| embedder | mode | floor (in-sample) | NO_CONTEXT precision in / held out | NO_CONTEXT recall in / held out | answerable cut off in / held out | fold floors |");
+heldOut.AppendLine("|---|---|---|---|---|---|---|");
 var details = new StringBuilder();
 foreach (var embedderName in options.Embedders)
 {
@@ -50,6 +55,13 @@ foreach (var embedderName in options.Embedders)
         var recorded = EvalMetrics.Recorded(floors, run) ?? 0;
         var m = EvalMetrics.Compute(answerable, offTopic, recorded);
         report.AppendLine($"| {run.Embedder} ({run.Space.Model}) | {run.Mode} | {m.RecallAt1:F3} | {m.RecallAt3:F3} | {m.Mrr:F3} | {m.Floor:F4} | {m.NoContextPrecision:F3} | {m.NoContextRecall:F3} | {m.AnswerableCutOff:P1} | {run.IngestSeconds:F1} | {run.QueryMsMean:F1} |");
+        var h = EvalMetrics.CrossValidate(answerable, offTopic, EvalOptions.MaxCutOff, EvalOptions.Folds);
+        heldOut.AppendLine($"| {run.Embedder} | {run.Mode} | {m.Floor:F4} | {m.NoContextPrecision:F3} / {h.NoContextPrecision:F3} | {m.NoContextRecall:F3} / {h.NoContextRecall:F3} | {m.AnswerableCutOff:P1} / {h.AnswerableCutOff:P1} | {h.MinFloor:F4}–{h.MaxFloor:F4} |");
+        foreach (var kind in offTopic.GroupBy(r => r.Question.Kind ?? "unmarked"))
+        {
+            details.AppendLine($"  {embedderName}/{run.Mode} off-topic {kind.Key}: NO_CONTEXT recall {kind.Count(r => r.TopScore < recorded) / (double)kind.Count():F3} ({kind.Count()} questions)");
+        }
+
         foreach (var set in answerable.GroupBy(r => r.Question.Set))
         {
             var s = EvalMetrics.Compute(set.ToList(), [], 0);
@@ -86,7 +98,7 @@ if (options.Calibrate)
     details.AppendLine($"floors written to {floorsPath}");
 }
 
-var text = report.ToString() + Environment.NewLine + details;
+var text = report.ToString() + Environment.NewLine + heldOut + Environment.NewLine + details;
 Console.WriteLine(text);
 if (options.Out is { } outPath)
 {
