@@ -24,13 +24,8 @@ public sealed class HybridSparseIndexTests
     public void An_index_derived_through_upserts_overwrites_deletes_and_a_compaction_scores_as_one_built_from_scratch()
     {
         var random = new Random(7);
-        var builder = NamespaceIndex.Empty("ns", Dimension).ToBuilder();
-        for (var i = 0; i < 300; i++)
-        {
-            builder.Upsert($"r{i}", Text(random), null, Vector(random));
-        }
-
-        var index = builder.Build();
+        var index = RandomIndex(random, 300);
+        NamespaceIndex.Builder builder;
         var derived = HybridSparseIndex.Build(index);
         var compacted = false;
         for (var step = 0; step < 40; step++)
@@ -84,15 +79,9 @@ public sealed class HybridSparseIndexTests
     public void One_upsert_costs_the_next_query_two_texts_read_not_the_whole_namespace()
     {
         var random = new Random(11);
-        var builder = NamespaceIndex.Empty("ns", Dimension).ToBuilder();
-        for (var i = 0; i < 500; i++)
-        {
-            builder.Upsert($"r{i}", Text(random), null, Vector(random));
-        }
-
-        var first = builder.Build();
+        var first = RandomIndex(random, 500);
         var full = HybridSparseIndex.Build(first);
-        builder = first.ToBuilder();
+        var builder = first.ToBuilder();
         builder.Upsert("r10", "a brand new kimchi stew", null, Vector(random));
         builder.Upsert("r500", "kimchi pancake", null, Vector(random));
         var second = builder.Build();
@@ -108,16 +97,9 @@ public sealed class HybridSparseIndexTests
     [Fact]
     public void Deleting_every_record_leaves_no_terms_behind()
     {
-        var random = new Random(3);
-        var builder = NamespaceIndex.Empty("ns", Dimension).ToBuilder();
-        for (var i = 0; i < 20; i++)
-        {
-            builder.Upsert($"r{i}", Text(random), null, Vector(random));
-        }
-
-        var index = builder.Build();
+        var index = RandomIndex(new Random(3), 20);
         var derived = HybridSparseIndex.Build(index);
-        builder = index.ToBuilder();
+        var builder = index.ToBuilder();
         for (var i = 0; i < 20; i++)
         {
             builder.Remove($"r{i}");
@@ -144,6 +126,18 @@ public sealed class HybridSparseIndexTests
                 scratch.Search(question, 25, null, index.Slots, CancellationToken.None),
                 derived.Search(question, 25, null, index.Slots, CancellationToken.None));
         }
+    }
+
+    /// <summary>Records r0 … r(count − 1) with random texts.</summary>
+    private static NamespaceIndex RandomIndex(Random random, int count)
+    {
+        var builder = NamespaceIndex.Empty("ns", Dimension).ToBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            builder.Upsert($"r{i}", Text(random), null, Vector(random));
+        }
+
+        return builder.Build();
     }
 
     private static string Text(Random random) =>
