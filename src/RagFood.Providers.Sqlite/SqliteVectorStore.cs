@@ -47,6 +47,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteWriteBatch<StoreState> _batch;
     private readonly GroupCommitter _committer;
+    private readonly HybridSparseIndexCache _sparse = new();
     private SqliteConnection? _connection;
     private StoreState? _state;
     private volatile bool _disposed;
@@ -174,7 +175,7 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         }
 
         var hits = query.Text is not null && UsesHybrid(state.Space)
-            ? HybridSearch.Search(index, unitQuery, query.Text, query.TopK, query.Filter, cancellationToken)
+            ? HybridSearch.Search(index, _sparse.For(index), unitQuery, query.Text, query.TopK, query.Filter, cancellationToken)
             : index.Search(unitQuery, query.TopK, query.Filter, cancellationToken);
         var include = query.Include;
         var results = new ScoredRecord[hits.Length];

@@ -49,6 +49,33 @@ internal sealed record EvalMetrics(
         return (below + ceiling) / 2;
     }
 
+    /// <summary>Honest figures for the calibration rule: the answerable and the off-topic questions are each dealt into
+    /// <paramref name="folds"/> folds (question i goes to fold i mod folds, so every set and kind is spread over all of
+    /// them), and each fold is scored at the floor <see cref="Calibrate">calibrated</see> on the other folds alone.</summary>
+    public static HeldOutMetrics CrossValidate(IReadOnlyList<QuestionResult> answerable, IReadOnlyList<QuestionResult> offTopic, double maxCutOff, int folds)
+    {
+        int cutAnswerable = 0, cutOffTopic = 0;
+        var floors = new List<double>();
+        for (var fold = 0; fold < folds; fold++)
+        {
+            var f = fold;
+            var floor = Calibrate(
+                answerable.Where((_, i) => i % folds != f).ToList(), offTopic.Where((_, i) => i % folds != f).ToList(), maxCutOff);
+            floors.Add(floor);
+            cutAnswerable += answerable.Where((r, i) => i % folds == f && r.TopScore < floor).Count();
+            cutOffTopic += offTopic.Where((r, i) => i % folds == f && r.TopScore < floor).Count();
+        }
+
+        var noContext = cutAnswerable + cutOffTopic;
+        return new HeldOutMetrics(folds, floors.Min(), floors.Max(),
+            noContext == 0 ? 1 : cutOffTopic / (double)noContext,
+            offTopic.Count == 0 ? 1 : cutOffTopic / (double)offTopic.Count,
+            cutAnswerable / (double)Math.Max(1, answerable.Count));
+    }
+
     /// <summary>The floor recorded for the run's space, or <c>null</c>.</summary>
     public static double? Recorded(RelevanceFloors floors, EvalRun run) => floors.Find(run.Space)?.Floor;
 }
+
+/// <summary>NO_CONTEXT figures with every question scored at a floor calibrated without it.</summary>
+internal sealed record HeldOutMetrics(int Folds, double MinFloor, double MaxFloor, double NoContextPrecision, double NoContextRecall, double AnswerableCutOff);

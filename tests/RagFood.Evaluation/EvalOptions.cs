@@ -8,6 +8,9 @@ internal sealed record EvalOptions(IReadOnlyList<string> Embedders, IReadOnlyLis
     /// <summary>The most answerable questions a calibrated floor may cut off.</summary>
     public const double MaxCutOff = 0.02;
 
+    /// <summary>Folds of the held-out calibration figures.</summary>
+    public const int Folds = 5;
+
     public static EvalOptions Parse(string[] args)
     {
         IReadOnlyList<string> embedders = ["builtin", "local"];

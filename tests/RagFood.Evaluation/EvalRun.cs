@@ -36,46 +36,48 @@ internal sealed record EvalRun(string Embedder, string Mode, EmbeddingSpace Spac
 {
     public const int Depth = 10;
 
-    public static async Task<EvalRun> ExecuteAsync(
-        string embedderName, IEmbeddingGenerator<string, Embedding<float>> embedder, SqliteRetrievalMode mode,
-        IReadOnlyList<FoodItem> foods, IReadOnlyList<EvalQuestion> questions, CancellationToken cancellationToken)
+    /// <summary>Ingests <paramref name="foods"/> once into a new store file with <paramref name="embedder"/>; every
+    /// retrieval mode is then run on that same file (<see cref="ExecuteAsync"/>), so the corpus is embedded once per
+    /// embedder, not once per mode.</summary>
+    public static async Task<(string Path, double IngestSeconds)> IngestAsync(
+        IEmbeddingGenerator<string, Embedding<float>> embedder, IReadOnlyList<FoodItem> foods, string directory, CancellationToken cancellationToken)
     {
-        var directory = Directory.CreateTempSubdirectory("ragfood-eval-");
-        try
+        var path = System.IO.Path.Combine(directory, "eval.db");
+        await using var store = new SqliteVectorStore(Options.Create(new SqliteVectorStoreOptions { Path = path }), embedder);
+        var started = Stopwatch.GetTimestamp();
+        foreach (var batch in foods.Chunk(100))
         {
-            var options = new SqliteVectorStoreOptions { Path = Path.Combine(directory.FullName, "eval.db"), Retrieval = mode };
-            await using var store = new SqliteVectorStore(Options.Create(options), embedder);
-
-            var started = Stopwatch.GetTimestamp();
-            foreach (var batch in foods.Chunk(100))
-            {
-                var records = batch.Select(f => new VectorRecord(f.Id) { Text = f.EnrichedText, Metadata = f.ToMetadata() }).ToList();
-                await store.UpsertAsync(new UpsertRequest(records), cancellationToken);
-            }
-
-            var ingestSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            var results = new List<QuestionResult>(questions.Count);
-            started = Stopwatch.GetTimestamp();
-            foreach (var question in questions)
-            {
-                var matches = await store.QueryAsync(new VectorQuery
-                {
-                    Text = question.Question,
-                    TopK = Depth,
-                    Filter = question.Filter,
-                    Include = Include.None,
-                }, cancellationToken);
-                results.Add(new QuestionResult(question, matches.Select(m => m.Id).ToList(), matches.Select(m => (double)m.Score).ToList()));
-            }
-
-            var queryMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds / Math.Max(1, questions.Count);
-            var info = await store.GetInfoAsync(cancellationToken);
-            return new EvalRun(embedderName, mode.ToString().ToLowerInvariant(), info.Space, results, ingestSeconds, queryMs);
+            var records = batch.Select(f => new VectorRecord(f.Id) { Text = f.EnrichedText, Metadata = f.ToMetadata() }).ToList();
+            await store.UpsertAsync(new UpsertRequest(records), cancellationToken);
         }
-        finally
+
+        return (path, Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>Asks every question of <paramref name="questions"/> of the store file at <paramref name="path"/>
+    /// (made by <see cref="IngestAsync"/> with the same embedder), opened in retrieval mode <paramref name="mode"/>.</summary>
+    public static async Task<EvalRun> ExecuteAsync(
+        string embedderName, IEmbeddingGenerator<string, Embedding<float>> embedder, SqliteRetrievalMode mode, string path, double ingestSeconds,
+        IReadOnlyList<EvalQuestion> questions, CancellationToken cancellationToken)
+    {
+        await using var store = new SqliteVectorStore(Options.Create(new SqliteVectorStoreOptions { Path = path, Retrieval = mode }), embedder);
+        var info = await store.GetInfoAsync(cancellationToken);
+        var results = new List<QuestionResult>(questions.Count);
+        var started = Stopwatch.GetTimestamp();
+        foreach (var question in questions)
         {
-            directory.Delete(recursive: true);
+            var matches = await store.QueryAsync(new VectorQuery
+            {
+                Text = question.Question,
+                TopK = Depth,
+                Filter = question.Filter,
+                Include = Include.None,
+            }, cancellationToken);
+            results.Add(new QuestionResult(question, matches.Select(m => m.Id).ToList(), matches.Select(m => (double)m.Score).ToList()));
         }
+
+        var queryMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds / Math.Max(1, questions.Count);
+        return new EvalRun(embedderName, mode.ToString().ToLowerInvariant(), info.Space, results, ingestSeconds, queryMs);
     }
 
     public IEnumerable<QuestionResult> Answerable => Results.Where(r => !r.Question.IsOffTopic);

@@ -3,8 +3,9 @@ using RagFood.Core.Filtering;
 
 namespace RagFood.Evaluation;
 
-/// <summary>A question of the evaluation set; <see cref="ExpectedIds"/> is empty for off-topic questions.</summary>
-internal sealed record EvalQuestion(string Set, string Question, IReadOnlyList<string> ExpectedIds, string? FilterText)
+/// <summary>A question of the evaluation set; <see cref="ExpectedIds"/> is empty for off-topic questions, whose
+/// <see cref="Kind"/> says whether they are about food at all ("general" or "food-adjacent").</summary>
+internal sealed record EvalQuestion(string Set, string Question, IReadOnlyList<string> ExpectedIds, string? FilterText, string? Kind = null)
 {
     public bool IsOffTopic => ExpectedIds.Count == 0;
 
@@ -29,7 +30,8 @@ internal static class EvalSet
                 var question = item.GetProperty("question").GetString() ?? "";
                 var ids = item.TryGetProperty("expected_ids", out var e) ? e.EnumerateArray().Select(x => x.GetString()!).ToList() : [];
                 var filter = item.TryGetProperty("filter", out var f) ? f.GetString() : null;
-                questions.Add(new EvalQuestion(set, question, ids, filter));
+                var kind = item.TryGetProperty("kind", out var k) ? k.GetString() : null;
+                questions.Add(new EvalQuestion(set, question, ids, filter, kind));
             }
         }
 

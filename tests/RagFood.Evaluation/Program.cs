@@ -9,7 +9,8 @@ using RagFood.Embeddings.Local;
 using RagFood.Evaluation;
 using RagFood.Providers.Sqlite;
 
-// Retrieval-quality evaluation: every embedder and retrieval mode over data/foods.json and the questions of data/eval/,
+// Retrieval-quality evaluation: every embedder and retrieval mode over data/foods.json and the questions of data/eval/ (the corpus
+// is ingested once per embedder; each mode reopens that store file),
 // through the real SQLite store. Usage (see docs/retrieval-quality.md):
 //   dotnet run -c Release --project tests/RagFood.Evaluation -- [--embedders builtin,local] [--modes dense,hybrid]
 //                                                                [--calibrate] [--misses] [--out FILE]
@@ -27,6 +28,11 @@ report.AppendLine($"{foods.Count} foods; {questions.Count} questions ({string.Jo
 report.AppendLine();
 report.AppendLine("| embedder | mode | recall@1 | recall@3 | MRR | floor | NO_CONTEXT precision | NO_CONTEXT recall | answerable cut off | ingest s | query ms |");
 report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+var heldOut = new StringBuilder();
+heldOut.AppendLine($"Calibration in-sample against held out ({EvalOptions.Folds}-fold: each fold scored at the floor calibrated on the other folds):");
+heldOut.AppendLine();
+heldOut.AppendLine("| embedder | mode | floor (in-sample) | NO_CONTEXT precision in / held out | NO_CONTEXT recall in / held out | answerable cut off in / held out | fold floors |");
+heldOut.AppendLine("|---|---|---|---|---|---|---|");
 var details = new StringBuilder();
 foreach (var embedderName in options.Embedders)
 {
@@ -35,48 +41,64 @@ foreach (var embedderName in options.Embedders)
     await embedder.GenerateAsync(["warm-up"]);
     var loadSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
     details.AppendLine($"{embedderName}: model loaded and first text embedded in {loadSeconds:F2} s");
-    foreach (var mode in options.Modes)
+    var directory = Directory.CreateTempSubdirectory("ragfood-eval-");
+    try
     {
-        var run = await EvalRun.ExecuteAsync(embedderName, embedder, mode, foods, questions, CancellationToken.None);
-        var answerable = run.Answerable.ToList();
-        var offTopic = run.OffTopic.ToList();
-        if (options.Calibrate && mode == SqliteRetrievalMode.Auto)
+        var (storePath, ingestSeconds) = await EvalRun.IngestAsync(embedder, foods, directory.FullName, CancellationToken.None);
+        foreach (var mode in options.Modes)
         {
-            var floor = EvalMetrics.Calibrate(answerable, offTopic, EvalOptions.MaxCutOff);
-            floors = floors.With(new RelevanceFloor(run.Space.Model, run.Space.Dimension, floor,
-                $"calibrated by tests/RagFood.Evaluation on {answerable.Count} answerable and {offTopic.Count} off-topic questions, {DateTime.UtcNow:yyyy-MM-dd}"));
-        }
-
-        var recorded = EvalMetrics.Recorded(floors, run) ?? 0;
-        var m = EvalMetrics.Compute(answerable, offTopic, recorded);
-        report.AppendLine($"| {run.Embedder} ({run.Space.Model}) | {run.Mode} | {m.RecallAt1:F3} | {m.RecallAt3:F3} | {m.Mrr:F3} | {m.Floor:F4} | {m.NoContextPrecision:F3} | {m.NoContextRecall:F3} | {m.AnswerableCutOff:P1} | {run.IngestSeconds:F1} | {run.QueryMsMean:F1} |");
-        foreach (var set in answerable.GroupBy(r => r.Question.Set))
-        {
-            var s = EvalMetrics.Compute(set.ToList(), [], 0);
-            details.AppendLine($"  {embedderName}/{run.Mode} {set.Key}: recall@1 {s.RecallAt1:F3}, recall@3 {s.RecallAt3:F3} ({set.Count()} questions)");
-        }
-
-        details.AppendLine($"  {embedderName}/{run.Mode} top score: answerable min {answerable.Min(r => r.TopScore):F4}, off-topic max {offTopic.Max(r => r.TopScore):F4}");
-        if (options.Dump is { } dumpPath)
-        {
-            await File.AppendAllLinesAsync(dumpPath, run.Results.Select(r => System.Text.Json.JsonSerializer.Serialize(new
+            var run = await EvalRun.ExecuteAsync(embedderName, embedder, mode, storePath, ingestSeconds, questions, CancellationToken.None);
+            var answerable = run.Answerable.ToList();
+            var offTopic = run.OffTopic.ToList();
+            if (options.Calibrate && mode == SqliteRetrievalMode.Auto)
             {
-                embedder = embedderName, mode = run.Mode, set = r.Question.Set, question = r.Question.Question, rank = r.Rank, scores = r.Scores,
-            })));
-        }
-
-        if (options.Misses)
-        {
-            foreach (var miss in answerable.Where(r => r.Rank is 0 or > 3 || r.TopScore < recorded))
-            {
-                details.AppendLine($"    MISS {miss.Question.Set}: \"{miss.Question.Question}\" want {string.Join("/", miss.Question.ExpectedIds)} rank {miss.Rank} top {miss.TopScore:F4}: {string.Join(", ", miss.Ids.Take(3))}");
+                var floor = EvalMetrics.Calibrate(answerable, offTopic, EvalOptions.MaxCutOff);
+                floors = floors.With(new RelevanceFloor(run.Space.Model, run.Space.Dimension, floor,
+                    $"calibrated by tests/RagFood.Evaluation on {answerable.Count} answerable and {offTopic.Count} off-topic questions, {DateTime.UtcNow:yyyy-MM-dd}"));
             }
-
-            foreach (var hit in offTopic.Where(r => r.TopScore >= recorded))
+    
+            var recorded = EvalMetrics.Recorded(floors, run) ?? 0;
+            var m = EvalMetrics.Compute(answerable, offTopic, recorded);
+            report.AppendLine($"| {run.Embedder} ({run.Space.Model}) | {run.Mode} | {m.RecallAt1:F3} | {m.RecallAt3:F3} | {m.Mrr:F3} | {m.Floor:F4} | {m.NoContextPrecision:F3} | {m.NoContextRecall:F3} | {m.AnswerableCutOff:P1} | {run.IngestSeconds:F1} | {run.QueryMsMean:F1} |");
+            var h = EvalMetrics.CrossValidate(answerable, offTopic, EvalOptions.MaxCutOff, EvalOptions.Folds);
+            heldOut.AppendLine($"| {run.Embedder} | {run.Mode} | {m.Floor:F4} | {m.NoContextPrecision:F3} / {h.NoContextPrecision:F3} | {m.NoContextRecall:F3} / {h.NoContextRecall:F3} | {m.AnswerableCutOff:P1} / {h.AnswerableCutOff:P1} | {h.MinFloor:F4}–{h.MaxFloor:F4} |");
+            foreach (var kind in offTopic.GroupBy(r => r.Question.Kind ?? "unmarked"))
             {
-                details.AppendLine($"    ANSWERED off-topic: \"{hit.Question.Question}\" top {hit.TopScore:F4}: {string.Join(", ", hit.Ids.Take(3))}");
+                details.AppendLine($"  {embedderName}/{run.Mode} off-topic {kind.Key}: NO_CONTEXT recall {kind.Count(r => r.TopScore < recorded) / (double)kind.Count():F3} ({kind.Count()} questions)");
+            }
+    
+            foreach (var set in answerable.GroupBy(r => r.Question.Set))
+            {
+                var s = EvalMetrics.Compute(set.ToList(), [], 0);
+                details.AppendLine($"  {embedderName}/{run.Mode} {set.Key}: recall@1 {s.RecallAt1:F3}, recall@3 {s.RecallAt3:F3} ({set.Count()} questions)");
+            }
+    
+            details.AppendLine($"  {embedderName}/{run.Mode} top score: answerable min {answerable.Min(r => r.TopScore):F4}, off-topic max {offTopic.Max(r => r.TopScore):F4}");
+            if (options.Dump is { } dumpPath)
+            {
+                await File.AppendAllLinesAsync(dumpPath, run.Results.Select(r => System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    embedder = embedderName, mode = run.Mode, set = r.Question.Set, question = r.Question.Question, rank = r.Rank, scores = r.Scores,
+                })));
+            }
+    
+            if (options.Misses)
+            {
+                foreach (var miss in answerable.Where(r => r.Rank is 0 or > 3 || r.TopScore < recorded))
+                {
+                    details.AppendLine($"    MISS {miss.Question.Set}: \"{miss.Question.Question}\" want {string.Join("/", miss.Question.ExpectedIds)} rank {miss.Rank} top {miss.TopScore:F4}: {string.Join(", ", miss.Ids.Take(3))}");
+                }
+    
+                foreach (var hit in offTopic.Where(r => r.TopScore >= recorded))
+                {
+                    details.AppendLine($"    ANSWERED off-topic: \"{hit.Question.Question}\" top {hit.TopScore:F4}: {string.Join(", ", hit.Ids.Take(3))}");
+                }
             }
         }
+    }
+    finally
+    {
+        directory.Delete(recursive: true);
     }
 }
 
@@ -86,7 +108,7 @@ if (options.Calibrate)
     details.AppendLine($"floors written to {floorsPath}");
 }
 
-var text = report.ToString() + Environment.NewLine + details;
+var text = report.ToString() + Environment.NewLine + heldOut + Environment.NewLine + details;
 Console.WriteLine(text);
 if (options.Out is { } outPath)
 {

@@ -18,13 +18,15 @@ internal static class HybridSearch
 
     public static int CandidateDepth(int topK) => Math.Max(MinCandidates, topK * 4);
 
-    public static ScanHit[] Search(NamespaceIndex index, ReadOnlySpan<float> unitQuery, string queryText, int topK, MetadataFilter? filter,
-        CancellationToken cancellationToken)
+    /// <summary>The top <c>topK</c> of <c>index</c> for one question; <c>sparse</c> is the lexical index of that same
+    /// snapshot (<see cref="HybridSparseIndexCache.For"/>).</summary>
+    public static ScanHit[] Search(NamespaceIndex index, HybridSparseIndex sparse, ReadOnlySpan<float> unitQuery, string queryText, int topK,
+        MetadataFilter? filter, CancellationToken cancellationToken)
     {
         var depth = CandidateDepth(topK);
         var dense = index.Search(unitQuery, depth, filter, cancellationToken);
-        var sparse = HybridSparseIndex.For(index).Search(queryText, depth, filter, index.Slots, cancellationToken);
-        var fused = ReciprocalRankFusion.Fuse<int>([dense.Select(h => h.Slot).ToList(), sparse]);
+        var lexical = sparse.Search(queryText, depth, filter, index.Slots, cancellationToken).Select(h => h.Slot).ToList();
+        var fused = ReciprocalRankFusion.Fuse<int>([dense.Select(h => h.Slot).ToList(), lexical]);
         var cosines = dense.ToDictionary(h => h.Slot, h => h.Cosine);
         var count = Math.Min(topK, fused.Count);
         var hits = new ScanHit[count];

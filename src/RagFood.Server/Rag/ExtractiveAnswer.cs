@@ -11,7 +11,7 @@ namespace RagFood.Server.Rag;
 /// sentence that bears most on the question, named by the food, without the enrichment sentences ingestion appends; sources listed after.</summary>
 /// <remarks>
 /// Each record contributes its first sentence, which in the corpus says what the food is, then the later sentence that
-/// shares most content words with the question (<see cref="LexicalTerms"/>: case, accents and simple plurals aside),
+/// shares most content words with the question (<see cref="LexicalTerms"/>: case, accents, plurals and verb endings aside),
 /// if any: at most <see cref="MaxSentencesPerSource"/> sentences, in their original order. When the question names
 /// the best match, only that record answers; every retrieved record is still listed in Sources.
 /// </remarks>

@@ -15,4 +15,27 @@ public sealed class LexicalTermsTests
     {
         Assert.Equal(LexicalTerms.Of("berry berries"), ["berri", "berri"]);
     }
+
+    [Theory]
+    [InlineData("steamed steaming steam", "steam")]
+    [InlineData("baked bake baking", "bak")]
+    [InlineData("chopped chop", "chop")]
+    [InlineData("stuffed stuffing stuff", "stuff")]
+    [InlineData("grilled grill", "grill")]
+    [InlineData("dumplings dumpling", "dumpl")]
+    [InlineData("spiced spice spices", "spic")]
+    public void Verb_endings_and_a_final_e_are_folded(string words, string term)
+    {
+        Assert.All(LexicalTerms.Of(words), t => Assert.Equal(term, t));
+    }
+
+    [Theory]
+    [InlineData("red", "red")]
+    [InlineData("string", "string")]
+    [InlineData("seed", "seed")]
+    [InlineData("tea", "tea")]
+    public void Short_words_and_words_without_a_vowel_before_the_ending_keep_it(string word, string term)
+    {
+        Assert.Equal([term], LexicalTerms.Of(word));
+    }
 }

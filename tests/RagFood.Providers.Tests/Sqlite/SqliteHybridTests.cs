@@ -69,6 +69,41 @@ public sealed class SqliteHybridTests : IDisposable
     }
 
     [Fact]
+    public async Task Hybrid_results_after_writes_and_deletes_equal_those_of_the_same_file_reopened()
+    {
+        string[] questions = ["garbanzo stew", "spicy noodle soup", "sweet rice cake", "fava beans", "fried balls"];
+        List<string> written;
+        await using (var store = await CreateAsync(SqliteRetrievalMode.Hybrid, "writes.db"))
+        {
+            await AnswersAsync(store, questions);
+            await store.UpsertAsync(new UpsertRequest([new VectorRecord("falafel") { Text = "Falafel are fried balls of ground fava and garbanzo." }]));
+            await AnswersAsync(store, questions);
+            await store.UpsertAsync(new UpsertRequest([Record("mochi", "Mochi is a soft rice cake, sweet and filled with red beans.", "Japan")]));
+            await store.DeleteAsync(DeleteRequest.ByIds("kimchi"));
+            await AnswersAsync(store, questions);
+            await store.UpsertAsync(new UpsertRequest([Record("kimchi", "Kimchi stew is a spicy soup of fermented cabbage.", "Korea")]));
+            written = await AnswersAsync(store, questions);
+        }
+
+        await using var reopened = new SqliteVectorStore(
+            Options.Create(new SqliteVectorStoreOptions { Path = _directory.File("writes.db"), Retrieval = SqliteRetrievalMode.Hybrid }), new ConceptEmbeddingGenerator());
+
+        Assert.Equal(written, await AnswersAsync(reopened, questions));
+    }
+
+    private static async Task<List<string>> AnswersAsync(SqliteVectorStore store, string[] questions)
+    {
+        var answers = new List<string>();
+        foreach (var question in questions)
+        {
+            var matches = await store.QueryAsync(new VectorQuery { Text = question, TopK = 5 });
+            answers.Add($"{question}: {string.Join(", ", matches.Select(m => $"{m.Id} {m.Score:R}"))}");
+        }
+
+        return answers;
+    }
+
+    [Fact]
     public async Task Vector_queries_stay_dense_in_hybrid_mode()
     {
         await using var hybrid = await CreateAsync(SqliteRetrievalMode.Hybrid, "hybrid.db");
