@@ -41,10 +41,10 @@ public sealed class HealthOptions
     /// <summary>The configuration section: <c>Health</c>.</summary>
     public const string SectionName = "Health";
 
-    /// <summary>Time between background probes of each store. Default 30 s: a probe is a billed request on Upstash
-    /// (2,880 a day at 30 s, against a free tier of 10,000 reads), so it is skipped for a store that answered real traffic
+    /// <summary>Time between background probes of each store. Default 60 s: a probe is a billed request on Upstash
+    /// (1,440 a day at 60 s, against a free tier of 10,000 reads), so it is skipped for a store that answered real traffic
     /// since the last round.</summary>
-    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long one probe may take before the store counts as not answering. Default 3 s.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
