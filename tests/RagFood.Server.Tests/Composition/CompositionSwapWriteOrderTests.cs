@@ -19,12 +19,8 @@ public sealed class CompositionSwapWriteOrderTests
     public async Task A_write_on_the_new_composition_starts_only_after_the_write_begun_on_the_old_one_has_finished()
     {
         using var rig = new SwapRig();
-        rig.Upstash.Hang();
         using var firstCaller = new CancellationTokenSource();
-        var first = rig.Store.UpsertAsync(First, firstCaller.Token);
-        await rig.WaitForCallAsync(rig.Upstash, "Upsert");
-
-        rig.SwapTo("Sqlite");
+        var first = await rig.HoldAWriteOnUpstashThenSwapToSqliteAsync(firstCaller.Token);
         Assert.Equal("sqlite", rig.Store.Name);
         var second = rig.Store.UpsertAsync(Second);
 
@@ -49,11 +45,8 @@ public sealed class CompositionSwapWriteOrderTests
     public async Task A_write_that_would_wait_past_the_drain_timeout_is_refused_as_unavailable_and_not_applied()
     {
         using var rig = new SwapRig(drainTimeout: "00:00:00.200");
-        rig.Upstash.Hang();
         using var firstCaller = new CancellationTokenSource();
-        var first = rig.Store.UpsertAsync(First, firstCaller.Token);
-        await rig.WaitForCallAsync(rig.Upstash, "Upsert");
-        rig.SwapTo("Sqlite");
+        var first = await rig.HoldAWriteOnUpstashThenSwapToSqliteAsync(firstCaller.Token);
 
         var refused = await Assert.ThrowsAsync<VectorStoreException>(() => rig.Store.DeleteAsync(new DeleteRequest { Ids = ["dish"] }));
         Assert.Equal(VectorStoreErrorKind.Unavailable, refused.Kind);
@@ -71,11 +64,8 @@ public sealed class CompositionSwapWriteOrderTests
     public async Task A_caller_cancelled_while_waiting_for_the_drain_leaves_the_gate_as_it_found_it()
     {
         using var rig = new SwapRig();
-        rig.Upstash.Hang();
         using var firstCaller = new CancellationTokenSource();
-        var first = rig.Store.UpsertAsync(First, firstCaller.Token);
-        await rig.WaitForCallAsync(rig.Upstash, "Upsert");
-        rig.SwapTo("Sqlite");
+        var first = await rig.HoldAWriteOnUpstashThenSwapToSqliteAsync(firstCaller.Token);
 
         using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rig.Store.UpsertAsync(Second, impatient.Token));
@@ -157,14 +147,20 @@ public sealed class CompositionSwapWriteOrderTests
             Assert.Equal(provider.ToLowerInvariant(), _holder.Active.Topology.PrimaryName);
         }
 
-        public async Task WaitForCallAsync(FaultInjectingVectorStore store, string operation)
+        /// <summary>Starts an upsert that hangs in upstash until <paramref name="release"/> is cancelled, waits until
+        /// upstash has it, then swaps the primary to sqlite; returns the held write, still running.</summary>
+        public async Task<Task<UpsertResult>> HoldAWriteOnUpstashThenSwapToSqliteAsync(CancellationToken release)
         {
-            for (var i = 0; i < 500 && store.CallCount(operation) == 0; i++)
+            Upstash.Hang();
+            var held = Store.UpsertAsync(First, release);
+            for (var i = 0; i < 500 && Upstash.CallCount("Upsert") == 0; i++)
             {
-                await Task.Delay(10);
+                await Task.Delay(10, CancellationToken.None);
             }
 
-            Assert.True(store.CallCount(operation) > 0, $"{store.Name} never saw {operation}");
+            Assert.True(Upstash.CallCount("Upsert") > 0, "upstash never saw the upsert");
+            SwapTo("Sqlite");
+            return held;
         }
 
         public void Dispose()
