@@ -95,9 +95,11 @@ public sealed class GroupCommitter
 
         try
         {
-            if (!entry.Completion.Task.IsCompleted)
+            // Lead until this caller's own write is done. A batch takes the oldest queued writes, which need not
+            // include this one (more than MaxBatchSize queued, or callers that queued in one order and reached the
+            // gate in another); leaving then could strand it, with no caller left waiting for the gate to run it.
+            while (!entry.Completion.Task.IsCompleted && RunBatch() > 0)
             {
-                RunBatch();
             }
         }
         finally
@@ -108,7 +110,8 @@ public sealed class GroupCommitter
         return await entry.Completion.Task.ConfigureAwait(false);
     }
 
-    private void RunBatch()
+    /// <summary>Takes up to <see cref="MaxBatchSize"/> queued writes and commits them; returns how many it took.</summary>
+    private int RunBatch()
     {
         var batch = new List<Entry>();
         lock (_queueLock)
@@ -124,7 +127,7 @@ public sealed class GroupCommitter
 
         if (batch.Count == 0)
         {
-            return;
+            return 0;
         }
 
         if (!TryCommit(batch) && batch.Count > 1)
@@ -137,6 +140,8 @@ public sealed class GroupCommitter
                 TryCommit([entry]);
             }
         }
+
+        return batch.Count;
     }
 
     /// <summary>Begins, applies every write, and commits. False when a write failed (the batch is then aborted and,
