@@ -32,6 +32,32 @@ public sealed class SqliteWriteJournalTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
+    /// <summary>Holds the file's gate on another thread until released, so appends made meanwhile queue up behind it.</summary>
+    private static HeldFile Hold(DurableSideFile file)
+    {
+        var holding = new ManualResetEventSlim();
+        var release = new ManualResetEventSlim();
+        var holder = Task.Run(() => file.UseAsync(_ =>
+        {
+            holding.Set();
+            release.Wait();
+            return 0;
+        }));
+        holding.Wait();
+        holding.Dispose();
+        return new HeldFile(release, holder);
+    }
+
+    private sealed record HeldFile(ManualResetEventSlim Release, Task Holder)
+    {
+        public async Task ReleaseAsync()
+        {
+            Release.Set();
+            await Holder;
+            Release.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Appended_entries_survive_reopening_in_their_order_with_vectors_and_metadata_intact()
     {
@@ -189,19 +215,10 @@ public sealed class SqliteWriteJournalTests : IDisposable
         await journals.For("upstash").GetCountsAsync();
 
         // Hold the file while 20 appends queue up behind it (each runs synchronously up to the file's gate).
-        using var holding = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var holder = Task.Run(() => file.UseAsync(_ =>
-        {
-            holding.Set();
-            release.Wait();
-            return 0;
-        }));
-        holding.Wait();
+        var held = Hold(file);
         var commitsBefore = file.GroupCommits;
         var appends = Enumerable.Range(0, 20).Select(i => journals.For(i % 2 == 0 ? "chroma" : "upstash").AppendAsync(Upsert($"r{i}"))).ToList();
-        release.Set();
-        await holder;
+        await held.ReleaseAsync();
         var sequences = await Task.WhenAll(appends);
 
         Assert.Equal(expectedCommits, file.GroupCommits - commitsBefore);
@@ -220,22 +237,13 @@ public sealed class SqliteWriteJournalTests : IDisposable
         await using var file = new DurableSideFile(new DurableSideFileOptions { Path = _directory.File("cancelled.db") });
         var journal = new SqliteWriteJournalFactory(file).For("chroma");
         await journal.GetCountsAsync();
-        using var holding = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var holder = Task.Run(() => file.UseAsync(_ =>
-        {
-            holding.Set();
-            release.Wait();
-            return 0;
-        }));
-        holding.Wait();
+        var held = Hold(file);
         using var cancel = new CancellationTokenSource();
         var cancelled = journal.AppendAsync(Upsert("gone"), cancel.Token);
         var kept = journal.AppendAsync(Upsert("kept"));
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
-        release.Set();
-        await holder;
+        await held.ReleaseAsync();
         await kept;
         Assert.Equal("kept", Assert.Single(Assert.Single(await journal.ReadPendingAsync(10)).Write.Records!).Id);
     }
