@@ -19,7 +19,7 @@ public interface IGroupCommitTarget
 /// <remarks>
 /// <para>Leader/follower, no background thread: a caller queues its write and waits for the gate; whoever holds the
 /// gate takes every queued write (up to <see cref="MaxBatchSize"/>), begins, applies them in arrival order, commits
-/// once, then completes them all. While one batch commits (an fsync takes milliseconds), the next callers queue up
+/// once, then completes them all, and leads again while its own write is still queued. While one batch commits (an fsync takes milliseconds), the next callers queue up
 /// and go together in the next batch, so batches grow with the load and a lone caller pays no extra wait.</para>
 /// <para>When a write throws, the batch is aborted and its writes run again one batch each, so the failure stays that
 /// write's own and no write builds on another's partial effects; writes must therefore be repeatable (they run against
