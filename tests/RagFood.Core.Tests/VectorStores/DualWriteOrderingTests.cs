@@ -23,43 +23,43 @@ public sealed class DualWriteOrderingTests
     public async Task Writes_to_different_records_reach_the_primary_at_the_same_time()
     {
         // The primary holds each upsert until two are inside it at once: serialised writes would never get there.
-        var primary = new OverlapProbe(new FaultInjectingVectorStore("sqlite"), holdUntilInFlight: 2);
-        using var store = new ComposedFallback(primary, _secondary, Dual, _journal);
-
-        await Task.WhenAll(store.UpsertAsync(One("a", "first")), store.UpsertAsync(One("b", "second")));
-        await store.ReplayPendingAsync();
+        var primary = await WriteThenReplayAsync(new OverlapProbe(new FaultInjectingVectorStore("sqlite"), holdUntilInFlight: 2),
+            store => [store.UpsertAsync(One("a", "first")), store.UpsertAsync(One("b", "second"))]);
 
         Assert.Equal(2, primary.MaxInFlight);
-        Assert.Equal(primary.InnerSnapshot(), _secondary.Snapshot());
     }
 
     [Fact]
     public async Task Writes_to_one_record_never_overlap_and_both_stores_end_with_the_last_acknowledged_version()
     {
-        var primary = new OverlapProbe(new FaultInjectingVectorStore("sqlite"));
-        using var store = new ComposedFallback(primary, _secondary, Dual, _journal);
-
-        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => store.UpsertAsync(One("same", $"version {i}"))));
-        await store.ReplayPendingAsync();
+        var primary = await WriteThenReplayAsync(new OverlapProbe(new FaultInjectingVectorStore("sqlite")),
+            store => Enumerable.Range(0, 16).Select(i => store.UpsertAsync(One("same", $"version {i}"))));
 
         Assert.Equal(1, primary.MaxInFlight);
-        Assert.Equal(primary.InnerSnapshot(), _secondary.Snapshot());
     }
 
     [Fact]
     public async Task A_delete_by_prefix_waits_for_every_write_in_flight_and_holds_back_the_next()
     {
-        var primary = new OverlapProbe(new FaultInjectingVectorStore("sqlite"));
-        using var store = new ComposedFallback(primary, _secondary, Dual, _journal);
-
-        var writes = Enumerable.Range(0, 8).Select(i => (Task)store.UpsertAsync(One($"r{i}", "text"))).ToList();
-        writes.Add(store.DeleteAsync(new DeleteRequest { Prefix = "r" }));
-        writes.AddRange(Enumerable.Range(8, 8).Select(i => store.UpsertAsync(One($"r{i}", "text"))));
-        await Task.WhenAll(writes);
-        await store.ReplayPendingAsync();
+        var primary = await WriteThenReplayAsync(new OverlapProbe(new FaultInjectingVectorStore("sqlite")), store =>
+        [
+            .. Enumerable.Range(0, 8).Select(i => store.UpsertAsync(One($"r{i}", "text"))),
+            store.DeleteAsync(new DeleteRequest { Prefix = "r" }),
+            .. Enumerable.Range(8, 8).Select(i => store.UpsertAsync(One($"r{i}", "text"))),
+        ]);
 
         Assert.False(primary.DeleteOverlapped);
+    }
+
+    /// <summary>Starts the writes together through a dual-write composition over <paramref name="primary"/>, waits for
+    /// them, replays the journal, and checks both stores ended equal.</summary>
+    private async Task<OverlapProbe> WriteThenReplayAsync(OverlapProbe primary, Func<ComposedFallback, IEnumerable<Task>> writes)
+    {
+        using var store = new ComposedFallback(primary, _secondary, Dual, _journal);
+        await Task.WhenAll(writes(store).ToList());
+        await store.ReplayPendingAsync();
         Assert.Equal(primary.InnerSnapshot(), _secondary.Snapshot());
+        return primary;
     }
 
     /// <summary>Counts writes inside the primary at once; each stays a little while (or until
