@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RagFood.Core.VectorStores;
 using RagFood.Tests.Shared;
 
@@ -69,8 +70,8 @@ public sealed class DualWriteOrderingTests
         private readonly TaskCompletionSource _enough = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _inFlight;
         private int _maxInFlight;
-        private int _deletesInFlight;
-        private int _upsertsInFlight;
+        private readonly StrongBox<int> _deletesInFlight = new();
+        private readonly StrongBox<int> _upsertsInFlight = new();
         private volatile bool _deleteOverlapped;
 
         public int MaxInFlight => Volatile.Read(ref _maxInFlight);
@@ -79,31 +80,24 @@ public sealed class DualWriteOrderingTests
 
         public string InnerSnapshot() => inner.Snapshot();
 
-        public override async Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _upsertsInFlight);
-            try
-            {
-                _deleteOverlapped |= Volatile.Read(ref _deletesInFlight) > 0;
-                return await InsideAsync(() => base.UpsertAsync(request, cancellationToken));
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _upsertsInFlight);
-            }
-        }
+        public override Task<UpsertResult> UpsertAsync(UpsertRequest request, CancellationToken cancellationToken = default)
+            => KindAsync(_upsertsInFlight, _deletesInFlight, () => base.UpsertAsync(request, cancellationToken));
 
-        public override async Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
+        public override Task<long> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken = default)
+            => KindAsync(_deletesInFlight, _upsertsInFlight, () => base.DeleteAsync(request, cancellationToken));
+
+        /// <summary>Counts the call among its kind and notes whether the other kind (upserts vs deletes) was in flight.</summary>
+        private async Task<T> KindAsync<T>(StrongBox<int> mine, StrongBox<int> other, Func<Task<T>> call)
         {
-            Interlocked.Increment(ref _deletesInFlight);
+            Interlocked.Increment(ref mine.Value);
             try
             {
-                _deleteOverlapped |= Volatile.Read(ref _upsertsInFlight) > 0;
-                return await InsideAsync(() => base.DeleteAsync(request, cancellationToken));
+                _deleteOverlapped |= Volatile.Read(ref other.Value) > 0;
+                return await InsideAsync(call);
             }
             finally
             {
-                Interlocked.Decrement(ref _deletesInFlight);
+                Interlocked.Decrement(ref mine.Value);
             }
         }
 
