@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
@@ -148,12 +149,11 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
         var ns = query.Namespace;
         var state = await GetStateAsync(cancellationToken);
         var dimension = state.Space.Dimension;
-        float[] unitQuery;
+        float[] direction;
         if (query.Vector is { } vector)
         {
             VectorStoreRules.Dimension(vector, dimension, "The query vector", Name);
-            unitQuery = VectorCodec.Normalise(vector)
-                ?? throw new ArgumentException("The query vector is zero; cosine similarity needs a direction.", nameof(query));
+            direction = vector;
         }
         else
         {
@@ -163,20 +163,38 @@ public sealed class SqliteVectorStore : IVectorStore, IAsyncDisposable, IDisposa
                 return [];
             }
 
-            var embedded = await _embedder.EmbedAsync(query.Text!, dimension, cancellationToken, EmbeddingPurpose.ForQuery());
-            unitQuery = VectorCodec.Normalise(embedded)
-                ?? throw new ArgumentException("The query text embeds to a zero vector (nothing the embedder can represent).", nameof(query));
+            direction = await _embedder.EmbedAsync(query.Text!, dimension, cancellationToken, EmbeddingPurpose.ForQuery());
         }
 
-        var index = await GetIndexAsync(ns, cancellationToken);
-        if (index is null)
+        // The unit query lives only for the scan: a pooled buffer, not a new 4 KB array per query (1024-d).
+        var pooled = ArrayPool<float>.Shared.Rent(direction.Length);
+        ScanHit[] hits;
+        NamespaceIndex? index;
+        try
         {
-            return [];
+            if (!VectorCodec.TryNormalise(direction, pooled.AsSpan(0, direction.Length)))
+            {
+                throw new ArgumentException(query.Vector is null
+                    ? "The query text embeds to a zero vector (nothing the embedder can represent)."
+                    : "The query vector is zero; cosine similarity needs a direction.", nameof(query));
+            }
+
+            index = await GetIndexAsync(ns, cancellationToken);
+            if (index is null)
+            {
+                return [];
+            }
+
+            var unitQuery = pooled.AsSpan(0, direction.Length);
+            hits = query.Text is not null && UsesHybrid(state.Space)
+                ? HybridSearch.Search(index, _sparse.For(index), unitQuery, query.Text, query.TopK, query.Filter, cancellationToken)
+                : index.Search(unitQuery, query.TopK, query.Filter, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(pooled);
         }
 
-        var hits = query.Text is not null && UsesHybrid(state.Space)
-            ? HybridSearch.Search(index, _sparse.For(index), unitQuery, query.Text, query.TopK, query.Filter, cancellationToken)
-            : index.Search(unitQuery, query.TopK, query.Filter, cancellationToken);
         var include = query.Include;
         var results = new ScoredRecord[hits.Length];
         for (var i = 0; i < hits.Length; i++)

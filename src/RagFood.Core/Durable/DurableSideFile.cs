@@ -14,13 +14,17 @@ namespace RagFood.Core.Durable;
 /// <para><b>Schema versions.</b> Each component that keeps tables here names itself and its schema version through
 /// <see cref="EnsureSchemaAsync"/>; versions are kept per component in a <c>side_file_schema</c> table, so that a
 /// journal and a checkpoint table evolve apart. A file written by a newer RagFood is refused, never rewritten.</para>
-/// <para>All calls are serialised over one connection, opened on first use.</para>
+/// <para>All calls are serialised over one connection, opened on first use. Appends that may come from many callers at
+/// once go through <see cref="CommitAsync{T}"/>: a <see cref="GroupCommitter"/> on the same gate, so concurrent appends
+/// share one transaction and one fsync.</para>
 /// </remarks>
-public sealed class DurableSideFile : IAsyncDisposable, IDisposable
+public sealed class DurableSideFile : IAsyncDisposable, IDisposable, IGroupCommitTarget
 {
     private readonly DurableSideFileOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly GroupCommitter _committer;
     private SqliteConnection? _connection;
+    private SqliteTransaction? _batch;
     private bool _disposed;
 
     /// <exception cref="ArgumentException">The options are invalid.</exception>
@@ -35,6 +39,7 @@ public sealed class DurableSideFile : IAsyncDisposable, IDisposable
 
         _options = options;
         DatabasePath = Path.GetFullPath(options.Path);
+        _committer = new GroupCommitter(this, _gate, options.GroupCommit ? options.MaxGroupCommitBatch : 1);
     }
 
     /// <summary>The absolute path of the file.</summary>
@@ -94,6 +99,68 @@ public sealed class DurableSideFile : IAsyncDisposable, IDisposable
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="write"/> in the next group commit and returns its result once that commit is
+    /// durable (fsynced).</summary>
+    /// <param name="write">Fills in and executes the command it is given (bound to the file's connection and the batch's
+    /// transaction) and returns what the caller should get.</param>
+    /// <param name="cancellationToken">Cancels waiting for the batch.</param>
+    /// <remarks>The write runs inside a transaction shared with the other writes of its batch, on the caller's thread
+    /// or another caller's, under the file's gate. It must be repeatable: when another write of its batch fails, the
+    /// batch is rolled back and each write runs again on its own (see <see cref="GroupCommitter"/>). A caller cancelled
+    /// before its write was taken gets <see cref="OperationCanceledException"/> and nothing is written; once taken, the
+    /// write completes.</remarks>
+    public async Task<T> CommitAsync<T>(Func<SqliteCommand, T> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (Volatile.Read(ref _connection) is null)
+        {
+            // Opening is asynchronous and a batch is not: open first, outside any batch.
+            await UseAsync(static _ => 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _committer.SubmitAsync(() =>
+        {
+            using var command = _connection!.CreateCommand();
+            command.Transaction = _batch;
+            return write(command);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Batches committed by <see cref="CommitAsync{T}"/> so far (for tests and metrics).</summary>
+    public long GroupCommits => _committer.Batches;
+
+    void IGroupCommitTarget.Begin()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = _connection ?? throw new InvalidOperationException($"'{DatabasePath}' is not open.");
+        _batch = connection.BeginTransaction(deferred: false);
+    }
+
+    void IGroupCommitTarget.Commit()
+    {
+        var batch = _batch ?? throw new InvalidOperationException("No batch is running.");
+        batch.Commit();
+        batch.Dispose();
+        _batch = null;
+    }
+
+    void IGroupCommitTarget.Abort()
+    {
+        try
+        {
+            _batch?.Rollback();
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            // The failed commit has already ended the transaction.
+        }
+        finally
+        {
+            _batch?.Dispose();
+            _batch = null;
         }
     }
 

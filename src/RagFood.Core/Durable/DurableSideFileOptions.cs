@@ -14,6 +14,14 @@ public class DurableSideFileOptions
 
     /// <summary>How long to wait for a file locked by another process before failing. Default 5 s.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Group commit for appends (<see cref="DurableSideFile.CommitAsync{T}"/>): concurrent appends share one
+    /// transaction and one fsync, each acknowledged only once that commit is durable. Default true; false commits (and
+    /// fsyncs) every append on its own.</summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>Most appends committed together (1 to 4096). Default 256.</summary>
+    public int MaxGroupCommitBatch { get; set; } = 256;
 }
 
 /// <summary>Settings of one <see cref="SqliteWriteJournal"/> that owns its file.</summary>
@@ -43,6 +51,11 @@ public sealed class DurableSideFileOptionsValidator : IValidateOptions<DurableSi
         if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > TimeSpan.FromMinutes(10))
         {
             failures.Add($"VectorStore:Journal:BusyTimeout must be positive and at most 10 minutes (was {options.BusyTimeout}).");
+        }
+
+        if (options.MaxGroupCommitBatch is < 1 or > 4096)
+        {
+            failures.Add($"VectorStore:Journal:MaxGroupCommitBatch must be between 1 and 4096 (was {options.MaxGroupCommitBatch}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -19,7 +19,7 @@ public interface IGroupCommitTarget
 /// <remarks>
 /// <para>Leader/follower, no background thread: a caller queues its write and waits for the gate; whoever holds the
 /// gate takes every queued write (up to <see cref="MaxBatchSize"/>), begins, applies them in arrival order, commits
-/// once, then completes them all. While one batch commits (an fsync takes milliseconds), the next callers queue up
+/// once, then completes them all, and leads again while its own write is still queued. While one batch commits (an fsync takes milliseconds), the next callers queue up
 /// and go together in the next batch, so batches grow with the load and a lone caller pays no extra wait.</para>
 /// <para>When a write throws, the batch is aborted and its writes run again one batch each, so the failure stays that
 /// write's own and no write builds on another's partial effects; writes must therefore be repeatable (they run against
@@ -95,9 +95,11 @@ public sealed class GroupCommitter
 
         try
         {
-            if (!entry.Completion.Task.IsCompleted)
+            // Lead until this caller's own write is done. A batch takes the oldest queued writes, which need not
+            // include this one (more than MaxBatchSize queued, or callers that queued in one order and reached the
+            // gate in another); leaving then could strand it, with no caller left waiting for the gate to run it.
+            while (!entry.Completion.Task.IsCompleted && RunBatch() > 0)
             {
-                RunBatch();
             }
         }
         finally
@@ -108,7 +110,8 @@ public sealed class GroupCommitter
         return await entry.Completion.Task.ConfigureAwait(false);
     }
 
-    private void RunBatch()
+    /// <summary>Takes up to <see cref="MaxBatchSize"/> queued writes and commits them; returns how many it took.</summary>
+    private int RunBatch()
     {
         var batch = new List<Entry>();
         lock (_queueLock)
@@ -124,7 +127,7 @@ public sealed class GroupCommitter
 
         if (batch.Count == 0)
         {
-            return;
+            return 0;
         }
 
         if (!TryCommit(batch) && batch.Count > 1)
@@ -137,6 +140,8 @@ public sealed class GroupCommitter
                 TryCommit([entry]);
             }
         }
+
+        return batch.Count;
     }
 
     /// <summary>Begins, applies every write, and commits. False when a write failed (the batch is then aborted and,

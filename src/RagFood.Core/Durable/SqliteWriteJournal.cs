@@ -10,8 +10,9 @@ namespace RagFood.Core.Durable;
 /// <summary>The durable outbox behind <see cref="WriteMode.Dual"/>: the writes one target store has yet to apply, as
 /// rows of a <see cref="DurableSideFile"/>.</summary>
 /// <remarks>
-/// <para><b>Durability.</b> Every append is an autocommitted statement on a WAL file with <c>synchronous=FULL</c>, so it
-/// is fsynced before <see cref="AppendAsync"/> returns. Entries are deleted only by <see cref="MarkDoneAsync"/>, after
+/// <para><b>Durability.</b> Appends are group-committed (<see cref="DurableSideFile.CommitAsync{T}"/>): concurrent
+/// appends, for any target of the file, share one transaction on a WAL file with <c>synchronous=FULL</c>, and each
+/// <see cref="AppendAsync"/> returns only after that transaction's commit, so every acknowledged entry is fsynced. Entries are deleted only by <see cref="MarkDoneAsync"/>, after
 /// the target applied them.</para>
 /// <para><b>Targets.</b> The journals of several target stores share one file (one table, a <c>target</c> column), so
 /// one file holds what is queued for the primary and what is queued for the fallback.</para>
@@ -60,9 +61,8 @@ public sealed partial class SqliteWriteJournal : IWriteJournal, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(write);
         var payload = write.ToJson();
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        return await _file.UseAsync(connection =>
+        return await _file.CommitAsync(command =>
         {
-            using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO journal_entries (journaled_at, operation, namespace, payload, state, target)
                 VALUES ($at, $operation, $namespace, $payload, 0, $target)
@@ -73,7 +73,8 @@ public sealed partial class SqliteWriteJournal : IWriteJournal, IAsyncDisposable
             command.Parameters.AddWithValue("$namespace", write.Namespace);
             command.Parameters.AddWithValue("$payload", payload);
             command.Parameters.AddWithValue("$target", Target);
-            // Autocommit: the statement's commit is the fsync that makes the entry durable.
+            // Inside the group commit's transaction: AppendAsync returns after its commit, the fsync that makes the
+            // entry (and every other append of the batch) durable.
             return (long)command.ExecuteScalar()!;
         }, cancellationToken).ConfigureAwait(false);
     }

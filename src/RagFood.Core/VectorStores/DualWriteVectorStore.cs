@@ -13,10 +13,13 @@ namespace RagFood.Core.VectorStores;
 /// primary is given: the fallback's own journal is drained first (so the fallback never gets a newer write before an
 /// older one), the write is applied to the fallback and appended to the primary's journal, and acknowledged as durable
 /// in the fallback and queued for the primary. Without a journal for the primary, the primary's error is thrown.</para>
-/// <para><b>Order.</b> Writes are serialised. While the primary's journal holds entries, new writes keep going to the
-/// fallback (and the primary's journal), so the replayer applies the primary's journal in order before any new write
-/// reaches it. Both stores therefore end equal to the acknowledged writes in acknowledgement order (last write per id
-/// wins, deletes included).</para>
+/// <para><b>Order.</b> Writes that touch the same records are serialised (<see cref="WriteOrderLocks"/>: an upsert or a
+/// delete by ids holds its ids, a delete by prefix or filter, a reset or a namespace deletion holds everything);
+/// writes on disjoint records run side by side, so their journal appends share group commits, and since such writes
+/// commute their order in a journal does not matter. While the primary's journal holds entries, new writes keep going
+/// to the fallback (and the primary's journal), so the replayer applies the primary's journal in order before any new
+/// write reaches it. Both stores therefore end equal to the acknowledged writes in acknowledgement order per record
+/// (last write per id wins, deletes included).</para>
 /// <para>A write one store applied but that could not be journaled for the other is not acknowledged: the error
 /// says so and the caller retries (every write is idempotent). The part of an upsert that reached the primary before
 /// it failed is journaled for the fallback before the error is rethrown.</para>
@@ -31,7 +34,7 @@ public sealed partial class DualWriteVectorStore : DelegatingVectorStore, IDispo
     private readonly StoreHealthMonitor? _health;
     private readonly FallbackVectorStoreOptions _options;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly WriteOrderLocks _order = new();
 
     /// <param name="primary">The store (or failover decorator over it) that normally takes every write first.</param>
     /// <param name="secondary">The fallback store that gets a copy of every write.</param>
@@ -74,6 +77,8 @@ public sealed partial class DualWriteVectorStore : DelegatingVectorStore, IDispo
         ArgumentNullException.ThrowIfNull(request);
         return await WriteAsync(
             "Upsert",
+            request.Namespace,
+            request.Records.Select(r => r.Id),
             (store, ct) => store.UpsertAsync(request, ct),
             _ => JournaledWrite.ForUpsert(request),
             // A multi-batch upsert that failed part way left some records in the primary: the fallback gets those too.
@@ -88,7 +93,9 @@ public sealed partial class DualWriteVectorStore : DelegatingVectorStore, IDispo
     {
         ArgumentNullException.ThrowIfNull(request);
         var write = JournaledWrite.ForDelete(request);
-        return WriteAsync("Delete", (store, ct) => store.DeleteAsync(request, ct), _ => write, null, write, cancellationToken);
+        // Only a delete by ids names its records; one by prefix or filter may touch any record of the namespace.
+        var ids = request is { Ids: { } named, Prefix: null, Filter: null } ? named : null;
+        return WriteAsync("Delete", request.Namespace, ids, (store, ct) => store.DeleteAsync(request, ct), _ => write, null, write, cancellationToken);
     }
 
     public override Task ResetAsync(string @namespace = "", bool all = false, CancellationToken cancellationToken = default)
@@ -96,6 +103,8 @@ public sealed partial class DualWriteVectorStore : DelegatingVectorStore, IDispo
         var write = JournaledWrite.ForReset(@namespace, all);
         return WriteAsync(
             "Reset",
+            @namespace,
+            null,
             async (store, ct) =>
             {
                 await store.ResetAsync(@namespace, all, ct).ConfigureAwait(false);
@@ -110,24 +119,25 @@ public sealed partial class DualWriteVectorStore : DelegatingVectorStore, IDispo
     public override Task<bool> DeleteNamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
     {
         var write = JournaledWrite.ForDeleteNamespace(@namespace);
-        return WriteAsync("DeleteNamespace", (store, ct) => store.DeleteNamespaceAsync(@namespace, ct), _ => write, null, write, cancellationToken);
+        return WriteAsync("DeleteNamespace", @namespace, null, (store, ct) => store.DeleteNamespaceAsync(@namespace, ct), _ => write, null, write, cancellationToken);
     }
 
-    /// <summary>Releases the write lock; stores and journals belong to the caller.</summary>
-    public void Dispose() => _writeGate.Dispose();
+    /// <summary>Releases the write locks; stores and journals belong to the caller.</summary>
+    public void Dispose() => _order.Dispose();
 
     private async Task<T> WriteAsync<T>(
         string operation,
+        string @namespace,
+        IEnumerable<string>? ids,
         Func<IVectorStore, CancellationToken, Task<T>> write,
         Func<T, JournaledWrite> journaled,
         Func<VectorStoreException, JournaledWrite?>? journaledPart,
         JournaledWrite whole,
         CancellationToken cancellationToken)
     {
-        // One write at a time: each journal must list writes in the order they were acknowledged, or a store could
-        // end with an older version of a record than the other.
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // One write at a time per record: each journal must list the writes of a record in the order they were
+        // acknowledged, or a store could end with an older version of it than the other. Null ids: every record.
+        using (await _order.EnterAsync(@namespace, ids, cancellationToken).ConfigureAwait(false))
         {
             Exception? primaryError = null;
             if (_primaryJournal is null || (!await PrimaryIsBehindAsync(cancellationToken).ConfigureAwait(false) && PrimaryMayTakeWrites()))
@@ -177,10 +187,6 @@ public sealed partial class DualWriteVectorStore : DelegatingVectorStore, IDispo
             ServingScope.Record(_secondary.Name, fallbackUsed: true, primaryError is null ? $"writes are queued for '{InnerStore.Name}'" : StoreFailures.Describe(primaryError));
             ServingScope.RecordWrite(_secondary.Name, durableIn: _secondary.Name, queuedFor: InnerStore.Name);
             return fallbackResult;
-        }
-        finally
-        {
-            _writeGate.Release();
         }
     }
 

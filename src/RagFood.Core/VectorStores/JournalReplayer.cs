@@ -116,7 +116,7 @@ public sealed partial class JournalReplayer : IJournalMonitor, IDisposable
         foreach (var target in _targets.Where(t => t.Store.Name == store))
         {
             Interlocked.Increment(ref target.PendingHint);
-            target.Status = target.Status with { Pending = target.Status.Pending + 1, OldestPendingAt = target.Status.OldestPendingAt ?? _time.GetUtcNow() };
+            target.CountAppended(_time);
         }
 
         Interlocked.Exchange(ref _signal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -372,6 +372,15 @@ public sealed partial class JournalReplayer : IJournalMonitor, IDisposable
                 {
                     _status = value;
                 }
+            }
+        }
+
+        /// <summary>One more pending entry; atomic, since concurrent dual writes append side by side.</summary>
+        public void CountAppended(TimeProvider time)
+        {
+            lock (_gate)
+            {
+                _status = _status with { Pending = _status.Pending + 1, OldestPendingAt = _status.OldestPendingAt ?? time.GetUtcNow() };
             }
         }
 

@@ -29,17 +29,24 @@ internal static class VectorCodec
         }
     }
 
-    /// <summary>Returns the unit vector in the direction of <paramref name="vector"/>, or null when it has no direction.</summary>
-    public static float[]? Normalise(ReadOnlySpan<float> vector)
+    /// <summary>Writes the unit vector in the direction of <paramref name="vector"/> into <paramref name="destination"/>
+    /// (same length); false when it has no direction.</summary>
+    public static bool TryNormalise(ReadOnlySpan<float> vector, Span<float> destination)
     {
         var norm = TensorPrimitives.Norm(vector);
         if (!(norm > 0) || float.IsInfinity(norm))
         {
-            return null;
+            return false;
         }
 
+        TensorPrimitives.Divide(vector, norm, destination);
+        return true;
+    }
+
+    /// <summary>Returns the unit vector in the direction of <paramref name="vector"/>, or null when it has no direction.</summary>
+    public static float[]? Normalise(ReadOnlySpan<float> vector)
+    {
         var unit = new float[vector.Length];
-        TensorPrimitives.Divide(vector, norm, unit);
-        return unit;
+        return TryNormalise(vector, unit) ? unit : null;
     }
 }

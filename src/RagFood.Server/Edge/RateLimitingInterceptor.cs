@@ -7,6 +7,7 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using RagFood.Core.VectorStores;
 using RagFood.Server.Grpc;
 using RagFood.Server.Logging;
 using GrpcStatus = Grpc.Core.Status;
@@ -33,7 +34,7 @@ internal sealed class RateLimitingInterceptor : AdmissionInterceptor, IDisposabl
         _options = options.Value;
         _keysConfigured = auth.Value.ApiKeys.Count > 0;
         _logger = logger;
-        _logThrottle = new LogThrottle(timeProvider, edge.Value.RefusalLogInterval);
+        _logThrottle = new LogThrottle(edge.Value.RefusalLogInterval, timeProvider);
         if (_options.Enabled)
         {
             var (period, tokens) = Replenishment(_options.PermitsPerSecond);
@@ -74,7 +75,7 @@ internal sealed class RateLimitingInterceptor : AdmissionInterceptor, IDisposabl
         }
 
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var delay) && delay > TimeSpan.Zero ? delay : TimeSpan.FromSeconds(1);
-        if (_logThrottle.TryEnter(key, out var suppressed))
+        if (_logThrottle.ShouldLog(key, out var suppressed))
         {
             Log.RpcRateLimited(_logger, Describe(key), context.Method, (long)retryAfter.TotalMilliseconds, suppressed);
         }

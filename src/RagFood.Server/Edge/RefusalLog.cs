@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RagFood.Core.VectorStores;
 using RagFood.Server.Logging;
 
 namespace RagFood.Server.Edge;
@@ -13,13 +14,13 @@ internal sealed class RefusalLog
     public RefusalLog(IOptions<EdgeOptions> options, TimeProvider timeProvider, ILogger<RefusalLog> logger)
     {
         _logger = logger;
-        _malformed = new LogThrottle(timeProvider, options.Value.RefusalLogInterval);
-        _unauthenticated = new LogThrottle(timeProvider, options.Value.RefusalLogInterval);
+        _malformed = new LogThrottle(options.Value.RefusalLogInterval, timeProvider);
+        _unauthenticated = new LogThrottle(options.Value.RefusalLogInterval, timeProvider);
     }
 
     public void Malformed(string peer, string method, string reason)
     {
-        if (_malformed.TryEnter(peer, out var suppressed))
+        if (_malformed.ShouldLog(peer, out var suppressed))
         {
             Log.RpcMalformedRequest(_logger, method, peer, reason, suppressed);
         }
@@ -27,7 +28,7 @@ internal sealed class RefusalLog
 
     public void Unauthenticated(string peer, string method, string reason)
     {
-        if (_unauthenticated.TryEnter(peer, out var suppressed))
+        if (_unauthenticated.ShouldLog(peer, out var suppressed))
         {
             Log.RpcUnauthenticated(_logger, method, peer, reason, suppressed);
         }

@@ -4,10 +4,10 @@ namespace RagFood.Server.Logging;
 internal static partial class Log
 {
     [LoggerMessage(3900, LogLevel.Warning, "{Method} from {Peer} refused: malformed request ({Reason}); {Suppressed} similar request(s) from this peer not logged since the last line")]
-    public static partial void RpcMalformedRequest(ILogger logger, string method, string peer, string reason, int suppressed);
+    public static partial void RpcMalformedRequest(ILogger logger, string method, string peer, string reason, long suppressed);
 
     [LoggerMessage(3901, LogLevel.Warning, "Rate limit reached for {Partition} on {Method}; retry in {RetryAfterMs} ms ({Suppressed} more refusal(s) for this client not logged since the last line)")]
-    public static partial void RpcRateLimited(ILogger logger, string partition, string method, long retryAfterMs, int suppressed);
+    public static partial void RpcRateLimited(ILogger logger, string partition, string method, long retryAfterMs, long suppressed);
 
     [LoggerMessage(3902, LogLevel.Warning, "Plaintext gRPC is exposed beyond loopback on {Url} (Edge:AllowNonLoopbackPlaintext = true): API keys and data cross the network unencrypted; configure Tls:* for anything but a trusted network")]
     public static partial void PlaintextExposed(ILogger logger, string url);

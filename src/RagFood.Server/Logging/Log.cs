@@ -59,7 +59,7 @@ internal static partial class Log
     public static partial void RpcInvalidArgument(ILogger logger, string method, string message);
 
     [LoggerMessage(3003, LogLevel.Warning, "{Method} from {Peer} refused: {Reason} ({Suppressed} similar refusal(s) from this peer not logged since the last line)")]
-    public static partial void RpcUnauthenticated(ILogger logger, string method, string peer, string reason, int suppressed);
+    public static partial void RpcUnauthenticated(ILogger logger, string method, string peer, string reason, long suppressed);
 
     [LoggerMessage(3004, LogLevel.Debug, "{Method} ended early: {Status}")]
     public static partial void RpcEndedEarly(ILogger logger, string method, string status);

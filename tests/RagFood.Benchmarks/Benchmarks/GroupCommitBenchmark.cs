@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RagFood.Benchmarks.Harness;
+using RagFood.Core.Durable;
 using RagFood.Core.Embeddings;
 using RagFood.Core.VectorStores;
 using RagFood.Providers.Sqlite;
@@ -29,34 +30,15 @@ internal sealed class GroupCommitBenchmark : IBenchmark
         await grouped.OpenAsync(cancellationToken);
         await single.OpenAsync(cancellationToken);
 
-        static Func<CancellationToken, Task> Writer(SqliteVectorStore store)
-        {
-            var next = 0;
-            return ct =>
-            {
-                var n = Interlocked.Increment(ref next);
-                return store.UpsertAsync(new UpsertRequest([new VectorRecord($"r{n % (Writers * 50)}") { Text = $"dish number {n} with rice and spice" }]), ct);
-            };
-        }
-
-        var groupedWrite = Writer(grouped);
-        var singleWrite = Writer(single);
-        var warmUp = context.Pick(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500));
-        await Measure.WarmUpAsync(Writers, warmUp, groupedWrite, cancellationToken);
-        await Measure.WarmUpAsync(Writers, warmUp, singleWrite, cancellationToken);
+        static Func<CancellationToken, Task> Writer(SqliteVectorStore store) => Measure.Numbered((n, ct) =>
+            store.UpsertAsync(new UpsertRequest([new VectorRecord($"r{n % (Writers * 50)}") { Text = $"dish number {n} with rice and spice" }]), ct));
 
         // Per-call: one fsync per write, so a round is kept small; group commit gets the same number of calls.
-        var perWriter = context.Pick(10, 2);
-        var groupedSample = new LatencySample();
-        var singleSample = new LatencySample();
-        await Measure.InterleaveAsync(
-            context.Pick(6, 2),
-            async _ => groupedSample.Add(await Measure.LoadAsync(Writers, perWriter, groupedWrite, cancellationToken)),
-            async _ => singleSample.Add(await Measure.LoadAsync(Writers, perWriter, singleWrite, cancellationToken)),
-            cancellationToken);
+        var (groupedSample, singleSample) = await CompareAsync(context, Writer(grouped), Writer(single), context.Pick(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500)), cancellationToken);
 
         const string name = "Upsert 1 record, 64 writers";
         const string baseline = "one fsync per call";
+        var journalRows = await JournalAppendsAsync(context, directory, cancellationToken);
         return
         [
             new(Name, name, "throughput", groupedSample.Throughput, "req/s")
@@ -68,6 +50,52 @@ internal sealed class GroupCommitBenchmark : IBenchmark
             },
             new(Name, name, "p50", groupedSample.Percentile(50), "ms") { Baseline = singleSample.Percentile(50), BaselineName = baseline },
             new(Name, name, "p99", groupedSample.Percentile(99), "ms") { Baseline = singleSample.Percentile(99), BaselineName = baseline },
+            .. journalRows,
         ];
+    }
+
+    /// <summary>The dual-write journal's appends, 64 at once: group commit against one fsync per append, same run.</summary>
+    private static async Task<IReadOnlyList<BenchmarkRow>> JournalAppendsAsync(BenchmarkContext context, string directory, CancellationToken cancellationToken)
+    {
+        await using var groupedFile = new DurableSideFile(new DurableSideFileOptions { Path = Path.Combine(directory, "journal-grouped.db") });
+        await using var singleFile = new DurableSideFile(new DurableSideFileOptions { Path = Path.Combine(directory, "journal-single.db"), GroupCommit = false });
+        var grouped = new SqliteWriteJournalFactory(groupedFile).For("fallback");
+        var single = new SqliteWriteJournalFactory(singleFile).For("fallback");
+
+        static Func<CancellationToken, Task> Appender(IWriteJournal journal) => Measure.Numbered((n, ct) =>
+            journal.AppendAsync(JournaledWrite.ForUpsert(new UpsertRequest([new VectorRecord($"r{n}") { Text = $"dish number {n} with rice and spice" }])), ct));
+
+        var (groupedSample, singleSample) = await CompareAsync(context, Appender(grouped), Appender(single), context.Pick(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(300)), cancellationToken);
+
+        const string name = "journal append, 64 writers";
+        const string baseline = "one fsync per append";
+        return
+        [
+            new("group-commit", name, "throughput", groupedSample.Throughput, "appends/s")
+            {
+                Baseline = singleSample.Throughput,
+                BaselineName = baseline,
+                Target = BenchmarkTarget.RatioAtLeast(5),
+                Note = $"SqliteWriteJournal (dual-write outbox), group commit, synchronous=FULL, {groupedSample.Count} / {singleSample.Count} appends",
+            },
+            new("group-commit", name, "p99", groupedSample.Percentile(99), "ms") { Baseline = singleSample.Percentile(99), BaselineName = baseline },
+        ];
+    }
+
+    /// <summary>64 writers on each side after a warm-up, rounds alternating: group commit against one fsync per call.</summary>
+    private static async Task<(LatencySample Grouped, LatencySample Single)> CompareAsync(
+        BenchmarkContext context, Func<CancellationToken, Task> grouped, Func<CancellationToken, Task> single, TimeSpan warmUp, CancellationToken cancellationToken)
+    {
+        await Measure.WarmUpAsync(Writers, warmUp, grouped, cancellationToken);
+        await Measure.WarmUpAsync(Writers, warmUp, single, cancellationToken);
+        var perWriter = context.Pick(10, 2);
+        var groupedSample = new LatencySample();
+        var singleSample = new LatencySample();
+        await Measure.InterleaveAsync(
+            context.Pick(6, 2),
+            async _ => groupedSample.Add(await Measure.LoadAsync(Writers, perWriter, grouped, cancellationToken)),
+            async _ => singleSample.Add(await Measure.LoadAsync(Writers, perWriter, single, cancellationToken)),
+            cancellationToken);
+        return (groupedSample, singleSample);
     }
 }

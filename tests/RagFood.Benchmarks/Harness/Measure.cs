@@ -5,6 +5,14 @@ namespace RagFood.Benchmarks.Harness;
 /// <summary>Timing helpers shared by the benchmarks.</summary>
 internal static class Measure
 {
+    /// <summary>An operation that gets a new number (1, 2, …) on each call, shared by every worker running it, so
+    /// that concurrent workers write distinct records.</summary>
+    public static Func<CancellationToken, Task> Numbered(Func<int, CancellationToken, Task> operation)
+    {
+        var next = 0;
+        return ct => operation(Interlocked.Increment(ref next), ct);
+    }
+
     /// <summary>Runs <paramref name="rounds"/> rounds of A then B (A and B swap order every round), so that slow
     /// phases of a noisy machine land on both sides.</summary>
     public static async Task InterleaveAsync(int rounds, Func<int, Task> a, Func<int, Task> b, CancellationToken cancellationToken)

@@ -35,6 +35,31 @@ public sealed class GroupCommitterTests
         Assert.Equal(20, target.Commits);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task No_write_is_stranded_when_a_batch_holds_fewer_writes_than_are_queued(int maxBatchSize)
+    {
+        // Callers queue their write and then wait for the gate; under contention the two orders can differ, and a
+        // leader whose batch did not include its own write must go on leading, or that write waits forever.
+        var target = new RecordingTarget();
+        using var gate = new SemaphoreSlim(1, 1);
+        var committer = new GroupCommitter(target, gate, maxBatchSize);
+
+        var writers = Enumerable.Range(0, 48).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await committer.SubmitAsync(() => target.Apply(), CancellationToken.None);
+            }
+        }));
+
+        // A bound, not a timing: a stranded write never completes.
+        await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(4800, committer.Writes);
+        Assert.True(committer.Batches >= 4800 / maxBatchSize);
+    }
+
     [Fact]
     public async Task A_failing_write_fails_alone_and_the_others_of_its_batch_are_rerun_and_committed()
     {

@@ -32,6 +32,32 @@ public sealed class SqliteWriteJournalTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
+    /// <summary>Holds the file's gate on another thread until released, so appends made meanwhile queue up behind it.</summary>
+    private static HeldFile Hold(DurableSideFile file)
+    {
+        var holding = new ManualResetEventSlim();
+        var release = new ManualResetEventSlim();
+        var holder = Task.Run(() => file.UseAsync(_ =>
+        {
+            holding.Set();
+            release.Wait();
+            return 0;
+        }));
+        holding.Wait();
+        holding.Dispose();
+        return new HeldFile(release, holder);
+    }
+
+    private sealed record HeldFile(ManualResetEventSlim Release, Task Holder)
+    {
+        public async Task ReleaseAsync()
+        {
+            Release.Set();
+            await Holder;
+            Release.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Appended_entries_survive_reopening_in_their_order_with_vectors_and_metadata_intact()
     {
@@ -177,6 +203,54 @@ public sealed class SqliteWriteJournalTests : IDisposable
     [Fact]
     public void Options_without_a_path_are_refused()
         => Assert.Throws<ArgumentException>(() => new SqliteWriteJournal(Options.Create(new SqliteWriteJournalOptions { Path = " " })));
+
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 20)]
+    public async Task Appends_that_wait_together_share_one_commit_unless_group_commit_is_off(bool groupCommit, int expectedCommits)
+    {
+        await using var file = new DurableSideFile(new DurableSideFileOptions { Path = _directory.File("grouped.db"), GroupCommit = groupCommit });
+        var journals = new SqliteWriteJournalFactory(file);
+        await journals.For("chroma").GetCountsAsync();
+        await journals.For("upstash").GetCountsAsync();
+
+        // Hold the file while 20 appends queue up behind it (each runs synchronously up to the file's gate).
+        var held = Hold(file);
+        var commitsBefore = file.GroupCommits;
+        var appends = Enumerable.Range(0, 20).Select(i => journals.For(i % 2 == 0 ? "chroma" : "upstash").AppendAsync(Upsert($"r{i}"))).ToList();
+        await held.ReleaseAsync();
+        var sequences = await Task.WhenAll(appends);
+
+        Assert.Equal(expectedCommits, file.GroupCommits - commitsBefore);
+        Assert.Equal(20, sequences.Distinct().Count());
+        // Sequences follow the order the appends were made, across targets.
+        Assert.Equal(sequences.Order(), sequences);
+        var pending = (await journals.For("chroma").ReadPendingAsync(100)).Concat(await journals.For("upstash").ReadPendingAsync(100));
+        Assert.Equal(
+            Enumerable.Range(0, 20).Select(i => $"r{i}"),
+            pending.OrderBy(e => e.Sequence).Select(e => Assert.Single(e.Write.Records!).Id));
+    }
+
+    [Fact]
+    public async Task An_append_cancelled_while_it_waits_for_the_file_is_not_written()
+    {
+        await using var file = new DurableSideFile(new DurableSideFileOptions { Path = _directory.File("cancelled.db") });
+        var journal = new SqliteWriteJournalFactory(file).For("chroma");
+        await journal.GetCountsAsync();
+        var held = Hold(file);
+        using var cancel = new CancellationTokenSource();
+        var cancelled = journal.AppendAsync(Upsert("gone"), cancel.Token);
+        var kept = journal.AppendAsync(Upsert("kept"));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        await held.ReleaseAsync();
+        await kept;
+        Assert.Equal("kept", Assert.Single(Assert.Single(await journal.ReadPendingAsync(10)).Write.Records!).Id);
+    }
+
+    [Fact]
+    public void A_group_commit_batch_limit_outside_1_to_4096_is_refused()
+        => Assert.Throws<ArgumentException>(() => new DurableSideFile(new DurableSideFileOptions { Path = _directory.File("x.db"), MaxGroupCommitBatch = 0 }));
 
     [Fact]
     public async Task Journals_of_two_targets_share_one_file_and_keep_their_own_entries()

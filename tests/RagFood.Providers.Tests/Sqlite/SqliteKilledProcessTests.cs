@@ -15,7 +15,7 @@ public sealed class SqliteKilledProcessTests : IDisposable
     public async Task Every_upsert_acknowledged_before_the_writer_was_killed_is_in_the_file()
     {
         var path = _directory.File("killed.db");
-        var start = ChildProcess("sqlite-writer", path);
+        var start = ChildProcessProgram.StartInfo("sqlite-writer", path);
 
         var lastAck = -1;
         using (var child = Process.Start(start) ?? throw new InvalidOperationException("The writer process did not start."))
@@ -49,7 +49,7 @@ public sealed class SqliteKilledProcessTests : IDisposable
     public async Task Every_upsert_acknowledged_to_concurrent_writers_before_the_kill_is_in_the_file()
     {
         var path = _directory.File("killed-concurrent.db");
-        var start = ChildProcess("sqlite-concurrent-writer", path, "16");
+        var start = ChildProcessProgram.StartInfo("sqlite-concurrent-writer", path, "16");
 
         var acknowledged = new List<string>();
         using (var child = Process.Start(start) ?? throw new InvalidOperationException("The writer process did not start."))
@@ -75,24 +75,5 @@ public sealed class SqliteKilledProcessTests : IDisposable
         await using var reopened = SqliteTestStores.Create(path);
         var fetched = await reopened.FetchAsync(new FetchRequest { Ids = acknowledged });
         Assert.All(fetched, (record, i) => Assert.Equal($"record {acknowledged[i]}", record?.Text));
-    }
-
-    /// <summary>This test assembly started as a child process in the given role (see <see cref="ChildProcessProgram"/>).</summary>
-    private static ProcessStartInfo ChildProcess(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(typeof(ChildProcessProgram).Assembly.Location);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return start;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.AI;
 
 namespace RagFood.Core.VectorStores.Kernel;
@@ -65,23 +66,25 @@ public sealed class EmbeddingDispatcher
 
     /// <summary>Embeds texts in batches and checks every vector against <paramref name="expectedDimension"/>
     /// (0: the first vector sets it).</summary>
+    /// <remarks>A vector the generator handed over as a whole array is returned as that array, not copied (a text
+    /// query would otherwise pay a second 4 KB allocation for a 1024-d model): callers must not modify the arrays.</remarks>
     public async Task<float[][]> EmbedManyAsync(IReadOnlyList<string> texts, int expectedDimension, CancellationToken cancellationToken, EmbeddingGenerationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
         var result = new float[texts.Count][];
         for (var start = 0; start < texts.Count; start += BatchSize)
         {
-            var batch = texts.Skip(start).Take(BatchSize).ToArray();
+            var batch = start == 0 && texts.Count <= BatchSize ? texts : texts.Skip(start).Take(BatchSize).ToArray();
             var embeddings = await GenerateAsync(batch, options, cancellationToken).ConfigureAwait(false);
-            if (embeddings.Count != batch.Length)
+            if (embeddings.Count != batch.Count)
             {
                 throw new VectorStoreException(_storeName, VectorStoreErrorKind.Internal,
-                    $"The embedding generator returned {embeddings.Count} embeddings for {batch.Length} texts.");
+                    $"The embedding generator returned {embeddings.Count} embeddings for {batch.Count} texts.");
             }
 
-            for (var j = 0; j < batch.Length; j++)
+            for (var j = 0; j < batch.Count; j++)
             {
-                var vector = embeddings[j].Vector.ToArray();
+                var vector = WholeArray(embeddings[j].Vector);
                 if (expectedDimension == 0)
                 {
                     expectedDimension = vector.Length;
@@ -136,6 +139,11 @@ public sealed class EmbeddingDispatcher
 
         return (vectors, toEmbed.Count);
     }
+
+    private static float[] WholeArray(ReadOnlyMemory<float> vector) =>
+        MemoryMarshal.TryGetArray(vector, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : vector.ToArray();
 
     private void Learn(int dimension)
     {
