@@ -1,18 +1,6 @@
-using System.Buffers;
-using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using RagFood.Core.Durable;
-using RagFood.Core.Embeddings;
-using RagFood.Core.Filtering;
 using RagFood.Core.VectorStores;
-using RagFood.Core.VectorStores.Kernel;
 using RagFood.Providers.Sqlite.Internal;
 
 namespace RagFood.Providers.Sqlite;

@@ -61,11 +61,26 @@ public sealed class CutoverPartsTests
     [Fact]
     public async Task Caller_cancellation_never_hedges()
     {
-        var store = await CreateAsync();
+        // The hedge budget is far longer than the test, so only the caller's cancellation could send the read on;
+        // the token is cancelled once the primary holds the read, not by a timer that could race the budget.
+        var store = await CreateAsync(new FallbackVectorStoreOptions
+        {
+            WriteMode = WriteMode.Dual,
+            HedgeFloor = TimeSpan.FromSeconds(30),
+            HedgeCeiling = TimeSpan.FromSeconds(60),
+        });
         _primary.Hang();
-        using var cancelled = new CancellationTokenSource(TimeSpan.FromMilliseconds(5));
+        using var cancelled = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.QueryAsync(VectorQuery.ForText("anything"), cancelled.Token));
+        var read = store.QueryAsync(VectorQuery.ForText("anything"), cancelled.Token);
+        for (var i = 0; i < 500 && _primary.CallCount("Query") == 0; i++)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
+
+        Assert.Equal(1, _primary.CallCount("Query"));
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
 
         Assert.Equal(0, _secondary.CallCount("Query"));
     }
