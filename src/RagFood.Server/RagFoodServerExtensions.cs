@@ -119,6 +119,7 @@ public static class RagFoodServerExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<StoreInfoCache>();
         services.TryAddSingleton<MetadataStructCache>();
+        services.TryAddSingleton<StoreFailureLog>();
         services.AddGrpc(grpc =>
         {
             // First added is outermost: exceptions from the auth check and the services are mapped alike.

@@ -7,11 +7,12 @@ namespace RagFood.Server.Grpc;
 
 /// <summary>Maps exceptions from the services to gRPC status codes with messages a caller can act on.</summary>
 /// <remarks>
-/// ArgumentException → InvalidArgument; <see cref="VectorStoreException"/> by kind; cancellation by the caller →
+/// ArgumentException → InvalidArgument; <see cref="VectorStoreException"/> by kind (logged through
+/// <see cref="StoreFailureLog"/>, rate-limited); cancellation by the caller →
 /// Cancelled, a passed deadline → DeadlineExceeded; anything else → Internal with a generic message (the exception is
 /// logged, never sent: it may hold details a caller must not see).
 /// </remarks>
-internal sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger) : Interceptor
+internal sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger, StoreFailureLog storeFailures) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -54,7 +55,7 @@ internal sealed class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterc
                 Log.RpcEndedEarly(logger, method, "an internal operation timed out");
                 return new RpcException(new Status(StatusCode.DeadlineExceeded, "An operation inside the server timed out; try again."));
             case VectorStoreException store:
-                Log.RpcStoreFailure(logger, method, store.StoreName, store.Kind.ToString(), store.Message);
+                storeFailures.Failed(method, store);
                 return new RpcException(new Status(StatusCodeOf(store.Kind), store.Message));
             case ArgumentException argument:
                 var message = RequestLimits.StripParameter(argument);

@@ -49,8 +49,8 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "Ollama at {Url} is not reachable ({Reason}); answers are extractive until it is")]
     public static partial void OllamaUnreachable(ILogger logger, string url, string reason);
 
-    [LoggerMessage(3000, LogLevel.Warning, "{Method} failed in store '{Store}' ({Kind}): {Message}")]
-    public static partial void RpcStoreFailure(ILogger logger, string method, string store, string kind, string message);
+    [LoggerMessage(3000, LogLevel.Warning, "{Method} failed in store '{Store}' ({Kind}): {Message}; {Suppressed} similar failure(s) of this store not logged since the last line")]
+    public static partial void RpcStoreFailure(ILogger logger, string method, string store, string kind, string message, long suppressed);
 
     [LoggerMessage(3001, LogLevel.Error, "{Method} failed with an unexpected error")]
     public static partial void RpcUnhandled(ILogger logger, string method, Exception exception);
