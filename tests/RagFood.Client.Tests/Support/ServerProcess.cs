@@ -13,6 +13,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private int _disposed;
 
     private ServerProcess(Process process, Uri address, string dataDirectory)
     {
@@ -111,8 +112,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process tree (SIGKILL on Linux: no shutdown hooks run) and removes the data directory.
+    /// Idempotent, so a test can kill the server mid-call and still dispose it in a <c>finally</c>.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             try

@@ -106,10 +106,7 @@ public sealed class KilledServerMigrationTests : IDisposable
                     read = e.Progress.Read;
                     if (++batches == killAfterBatches)
                     {
-                        // Process.Kill is SIGKILL on Linux: no shutdown hooks run.
-                        using var process = System.Diagnostics.Process.GetProcessById(server.ProcessId);
-                        process.Kill(entireProcessTree: true);
-                        await process.WaitForExitAsync();
+                        await server.DisposeAsync();
                     }
                 }
             }
