@@ -7,6 +7,9 @@ internal sealed record EvalMetrics(
     int Answerable, int OffTopic, double RecallAt1, double RecallAt3, double Mrr, double Floor,
     double NoContextPrecision, double NoContextRecall, double AnswerableCutOff)
 {
+    /// <summary>Answerable questions whose answer is not in the top 3.</summary>
+    public int MissesAt3 => (int)Math.Round(Answerable * (1 - RecallAt3));
+
     /// <summary>Recall and MRR count every answerable question before the floor; the floor decides NO_CONTEXT
     /// (a question is NO_CONTEXT when no match scores at or above it, as in the RAG pipeline).</summary>
     public static EvalMetrics Compute(IReadOnlyList<QuestionResult> answerable, IReadOnlyList<QuestionResult> offTopic, double floor)

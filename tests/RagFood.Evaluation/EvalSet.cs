@@ -9,13 +9,25 @@ internal sealed record EvalQuestion(string Set, string Question, IReadOnlyList<s
 {
     public bool IsOffTopic => ExpectedIds.Count == 0;
 
+    /// <summary>The question belongs to the blind held-out set (files <c>heldout-*.json</c>), written after retrieval
+    /// was tuned and never used to choose or tune anything; see docs/eval-heldout.md.</summary>
+    public bool IsHeldOut => Set.StartsWith(EvalSet.HeldOutPrefix, StringComparison.Ordinal);
+
     public MetadataFilter? Filter => MetadataFilter.Parse(FilterText);
 }
 
-/// <summary>Reads the four files of <c>data/eval/</c>.</summary>
+/// <summary>Reads the question files of <c>data/eval/</c>: the four development files, on which retrieval was tuned,
+/// then the blind held-out files.</summary>
 internal static class EvalSet
 {
-    public static readonly string[] Files = ["questions.json", "paraphrases.json", "filtered.json", "off-topic.json"];
+    /// <summary>File-name prefix of the blind held-out set.</summary>
+    public const string HeldOutPrefix = "heldout-";
+
+    public static readonly string[] Files =
+    [
+        "questions.json", "paraphrases.json", "filtered.json", "off-topic.json",
+        "heldout-paraphrases.json", "heldout-filtered.json", "heldout-off-topic.json",
+    ];
 
     public static IReadOnlyList<EvalQuestion> Load(string evalDirectory)
     {

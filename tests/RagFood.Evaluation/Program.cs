@@ -33,6 +33,11 @@ heldOut.AppendLine($"Calibration in-sample against held out ({EvalOptions.Folds}
 heldOut.AppendLine();
 heldOut.AppendLine("| embedder | mode | floor (in-sample) | NO_CONTEXT precision in / held out | NO_CONTEXT recall in / held out | answerable cut off in / held out | fold floors |");
 heldOut.AppendLine("|---|---|---|---|---|---|---|");
+var blind = new StringBuilder();
+blind.AppendLine("Blind held-out set (heldout-*.json; never used to tune), at the floor calibrated on the development questions alone, against the development set:");
+blind.AppendLine();
+blind.AppendLine("| embedder | mode | recall@1 dev / blind | recall@3 dev / blind | MRR dev / blind | misses@3 dev / blind | floor (dev) | NO_CONTEXT recall dev / blind | answerable cut off dev / blind |");
+blind.AppendLine("|---|---|---|---|---|---|---|---|---|");
 var details = new StringBuilder();
 foreach (var embedderName in options.Embedders)
 {
@@ -62,6 +67,18 @@ foreach (var embedderName in options.Embedders)
             report.AppendLine($"| {run.Embedder} ({run.Space.Model}) | {run.Mode} | {m.RecallAt1:F3} | {m.RecallAt3:F3} | {m.Mrr:F3} | {m.Floor:F4} | {m.NoContextPrecision:F3} | {m.NoContextRecall:F3} | {m.AnswerableCutOff:P1} | {run.IngestSeconds:F1} | {run.QueryMsMean:F1} |");
             var h = EvalMetrics.CrossValidate(answerable, offTopic, EvalOptions.MaxCutOff, EvalOptions.Folds);
             heldOut.AppendLine($"| {run.Embedder} | {run.Mode} | {m.Floor:F4} | {m.NoContextPrecision:F3} / {h.NoContextPrecision:F3} | {m.NoContextRecall:F3} / {h.NoContextRecall:F3} | {m.AnswerableCutOff:P1} / {h.AnswerableCutOff:P1} | {h.MinFloor:F4}–{h.MaxFloor:F4} |");
+            var devAnswerable = answerable.Where(r => !r.Question.IsHeldOut).ToList();
+            var devOffTopic = offTopic.Where(r => !r.Question.IsHeldOut).ToList();
+            var blindAnswerable = answerable.Where(r => r.Question.IsHeldOut).ToList();
+            var blindOffTopic = offTopic.Where(r => r.Question.IsHeldOut).ToList();
+            if (blindAnswerable.Count > 0)
+            {
+                var devFloor = EvalMetrics.Calibrate(devAnswerable, devOffTopic, EvalOptions.MaxCutOff);
+                var d = EvalMetrics.Compute(devAnswerable, devOffTopic, devFloor);
+                var b = EvalMetrics.Compute(blindAnswerable, blindOffTopic, devFloor);
+                blind.AppendLine($"| {run.Embedder} | {run.Mode} | {d.RecallAt1:F3} / {b.RecallAt1:F3} | {d.RecallAt3:F3} / {b.RecallAt3:F3} | {d.Mrr:F3} / {b.Mrr:F3} | {d.MissesAt3} of {d.Answerable} / {b.MissesAt3} of {b.Answerable} | {devFloor:F4} | {d.NoContextRecall:F3} / {b.NoContextRecall:F3} | {d.AnswerableCutOff:P1} / {b.AnswerableCutOff:P1} |");
+            }
+
             foreach (var kind in offTopic.GroupBy(r => r.Question.Kind ?? "unmarked"))
             {
                 details.AppendLine($"  {embedderName}/{run.Mode} off-topic {kind.Key}: NO_CONTEXT recall {kind.Count(r => r.TopScore < recorded) / (double)kind.Count():F3} ({kind.Count()} questions)");
@@ -108,7 +125,7 @@ if (options.Calibrate)
     details.AppendLine($"floors written to {floorsPath}");
 }
 
-var text = report.ToString() + Environment.NewLine + heldOut + Environment.NewLine + details;
+var text = report.ToString() + Environment.NewLine + heldOut + Environment.NewLine + blind + Environment.NewLine + details;
 Console.WriteLine(text);
 if (options.Out is { } outPath)
 {

@@ -51,6 +51,36 @@ public sealed class IngestRpcTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_dry_run_reports_what_would_be_written_and_its_quota_and_writes_nothing()
+    {
+        const string ns = "ingest-dry-run";
+        await Vector.IngestAsync(new IngestRequest { Namespace = ns, Items = { Items().Take(1) } });
+        var edited = Items().ToList();
+        edited[0].Fields["text"] = Value.ForString("Pierogi are filled dumplings, boiled then fried with onions.");
+
+        var dry = await Vector.IngestAsync(new IngestRequest { Namespace = ns, Items = { edited }, DryRun = true });
+
+        Assert.True(dry.DryRun);
+        Assert.Equal(2, dry.Written); // the edited pierogi and the new paella
+        Assert.Equal(0, dry.Unchanged);
+        Assert.Equal(new[] { 2, 3 }, dry.Problems.Select(p => p.Index).Order());
+        var quota = Assert.Single(dry.Quota);
+        Assert.Equal("sqlite", quota.Store);
+        Assert.Equal(1, quota.Reads); // one fetch for the one batch
+        Assert.Equal(1, quota.Writes); // one upsert for it
+        Assert.False(quota.Exceeds);
+        var fetched = await Vector.FetchAsync(new FetchRequest { Namespace = ns, Ids = { "pierogi", "paella" } });
+        Assert.True(fetched.Results[0].Found);
+        Assert.DoesNotContain("boiled then fried", fetched.Results[0].Record.Text, StringComparison.Ordinal);
+        Assert.False(fetched.Results[1].Found);
+
+        var unchanged = await Vector.IngestAsync(new IngestRequest { Namespace = ns, Items = { Items().Take(1) }, DryRun = true });
+        Assert.Equal(0, unchanged.Written);
+        Assert.Equal(1, unchanged.Unchanged);
+        Assert.Equal(0, Assert.Single(unchanged.Quota).Writes);
+    }
+
+    [Fact]
     public async Task Ingest_with_no_items_is_invalid()
     {
         var error = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => Vector.IngestAsync(new IngestRequest()).ResponseAsync);

@@ -31,7 +31,7 @@ internal static class IngestCommand
         });
         var dryRun = new Option<bool>("--dry-run")
         {
-            Description = "Read the file and say how many Ingest calls it takes and whether today's remaining store quota covers them; write nothing. Exit 7 when it would not.",
+            Description = "Ask the server what the ingest would write (new or changed items, unchanged ones, rejected ones) and whether today's remaining store quota covers it; write nothing. Exit 7 when it would not.",
         };
         var command = new Command("ingest", "Ingest food items from a file; items that cannot be used are listed with their reason, the rest are written.") { file, ns, batchSize, dryRun };
         command.SetAction((parse, ct) => CliSession.RunAsync(parse, (session, token) =>
@@ -57,7 +57,7 @@ internal static class IngestCommand
         var usable = items.Where(i => i.Item is not null).ToList();
         if (dryRun)
         {
-            return await IngestPreview.RunAsync(session, file.FullName, items.Count, usable.Count, problems.Count, batchSize, cancellationToken);
+            return await IngestPreview.RunAsync(session, file.FullName, items.Count, usable.Select(u => (u.Index, u.Item!)).ToList(), problems, ns, batchSize, cancellationToken);
         }
 
         var written = 0;

@@ -1,29 +1,51 @@
 using System.Globalization;
 using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
 using RagFood.Contracts.V1;
 
 namespace RagFood.Cli.Commands;
 
-/// <summary><c>ragfood ingest --dry-run</c>: what an ingest of a file would send and spend, against today's quotas.</summary>
+/// <summary><c>ragfood ingest --dry-run</c>: what an ingest of a file would write and spend, against today's quotas.</summary>
 /// <remarks>
-/// The Ingest RPC has no dry run of its own: the preview is computed here, from the file and the server's own figures
-/// (Info for the primary and the write mode, Usage for the quotas). Each Ingest call of a batch costs the primary at most
-/// one fetch (to find unchanged items) and one upsert; in DUAL write mode the fallback gets the same upserts, replayed
-/// from the journal. Which items the server's loader rejects can only be known by sending them.
+/// Each batch goes to the Ingest RPC as a dry run: the server maps and checks the items and fetches the stored copies
+/// (one read per batch, as the real run), so written, unchanged and rejected are its own figures, and it names the calls
+/// the real run would make on each store (the primary, and the fallback when writes are DUAL). Those calls are summed
+/// here over the batches and held against what Usage says is left today.
 /// </remarks>
 internal static class IngestPreview
 {
-    public static async Task<int> RunAsync(CliSession session, string file, int total, int usable, int locallyRejected, int batchSize, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        CliSession session, string file, int total, IReadOnlyList<(int Index, Struct Item)> usable, List<(int Index, string Id, string Reason)> problems,
+        string ns, int batchSize, CancellationToken cancellationToken)
     {
-        var calls = (usable + batchSize - 1) / batchSize;
-        var info = await session.Client.InfoAsync(cancellationToken);
-        var usage = await session.Client.UsageAsync(cancellationToken);
-        var estimates = new List<QuotaEstimate> { Estimate(usage, info.Store, calls, calls) };
-        if (string.Equals(info.WriteMode, "DUAL", StringComparison.OrdinalIgnoreCase) && info.FallbackStore.Length > 0)
+        var calls = 0;
+        var wouldWrite = 0;
+        var unchanged = 0;
+        var needs = new Dictionary<string, (long Reads, long Writes)>(StringComparer.Ordinal);
+        for (var offset = 0; offset < usable.Count; offset += batchSize)
         {
-            estimates.Add(Estimate(usage, info.FallbackStore, 0, calls));
+            var batch = usable.Skip(offset).Take(batchSize).ToList();
+            var request = new IngestRequest { Namespace = ns, DryRun = true };
+            request.Items.AddRange(batch.Select(b => b.Item));
+            var response = await session.Client.IngestAsync(request, cancellationToken);
+            calls++;
+            wouldWrite += response.Written;
+            unchanged += response.Unchanged;
+            foreach (var problem in response.Problems)
+            {
+                problems.Add((problem.Index >= 0 && problem.Index < batch.Count ? batch[problem.Index].Index : -1, problem.Id, problem.Reason));
+            }
+
+            foreach (var q in response.Quota)
+            {
+                var (r, w) = needs.GetValueOrDefault(q.Store);
+                needs[q.Store] = (r + q.Reads, w + q.Writes);
+            }
         }
 
+        problems.Sort((a, b) => a.Index.CompareTo(b.Index));
+        var usage = await session.Client.UsageAsync(cancellationToken);
+        var estimates = needs.Select(n => Estimate(usage, n.Key, n.Value.Reads, n.Value.Writes)).ToList();
         if (session.Json)
         {
             var document = new
@@ -31,9 +53,11 @@ internal static class IngestPreview
                 file,
                 dryRun = true,
                 total,
-                wouldSend = usable,
-                rejected = locallyRejected,
+                wouldWrite,
+                unchanged,
+                rejected = problems.Count,
                 ingestCalls = calls,
+                problems = problems.Select(p => new { index = p.Index, id = p.Id, reason = p.Reason }),
                 quota = estimates.Select(e => JsonDocument.Parse(Google.Protobuf.JsonFormatter.Default.Format(e)).RootElement),
             };
             await session.Out.WriteLineAsync(JsonSerializer.Serialize(document));
@@ -41,11 +65,16 @@ internal static class IngestPreview
         else
         {
             await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"dry run: {total} item(s) from {Path.GetFileName(file)}: {usable} would be sent in {calls} Ingest call(s) of up to {batchSize}, {locallyRejected} rejected here (the server may reject more); nothing written"));
+                $"dry run: {total} item(s) from {Path.GetFileName(file)}: {wouldWrite} would be written, {unchanged} unchanged, {problems.Count} rejected, in {calls} Ingest call(s) of up to {batchSize}; nothing written"));
+            foreach (var (index, id, reason) in problems)
+            {
+                await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  item {index} ({(id.Length == 0 ? "no id" : id)}): {reason}"));
+            }
+
             TransferOutput.WriteQuota(session.Out, estimates);
         }
 
-        return estimates.Any(e => e.Exceeds) ? TransferOptions.Paused : locallyRejected > 0 ? ExitCodes.InvalidArgument : ExitCodes.Ok;
+        return estimates.Any(e => e.Exceeds) ? TransferOptions.Paused : problems.Count > 0 ? ExitCodes.InvalidArgument : ExitCodes.Ok;
     }
 
     /// <summary>Reads and writes a store would take, against what Usage says is left of its daily quotas.</summary>

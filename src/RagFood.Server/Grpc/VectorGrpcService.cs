@@ -5,13 +5,14 @@ using RagFood.Core.VectorStores;
 using RagFood.Core.VectorStores.Kernel;
 using RagFood.Server.Composition;
 using RagFood.Server.Ingestion;
+using RagFood.Server.Transfer;
 using V1 = RagFood.Contracts.V1;
 
 namespace RagFood.Server.Grpc;
 
 /// <summary>The VectorService RPCs over the composed store: validate, map, call, map back.</summary>
 /// <remarks>Every call runs in a <see cref="ServingScope"/> so the response can name the store that served it.</remarks>
-internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor ingestor, StoreInfoCache storeInfo, VectorStoreTopology topology, MetadataStructCache structs, IUsageLedger usage, CutoverInfo cutover) : V1.VectorService.VectorServiceBase
+internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor ingestor, StoreInfoCache storeInfo, VectorStoreTopology topology, MetadataStructCache structs, IUsageLedger usage, CutoverInfo cutover, TransferQuota quota) : V1.VectorService.VectorServiceBase
 {
     public override async Task<V1.UpsertResponse> Upsert(V1.UpsertRequest request, ServerCallContext context)
     {
@@ -37,7 +38,7 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
         RequestLimits.Count(request.Items.Count, "items");
         var items = request.Items.Select(item => StructMapping.ToJson(item)!.Value).ToList();
         using var scope = ServingScope.Begin();
-        var outcome = await ingestor.IngestAsync(items, @namespace, context.CancellationToken).ConfigureAwait(false);
+        var outcome = await ingestor.IngestAsync(items, @namespace, context.CancellationToken, request.DryRun).ConfigureAwait(false);
         var serving = ServingInfo.From(scope, topology);
         var response = new V1.IngestResponse
         {
@@ -45,8 +46,20 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
             Unchanged = outcome.Unchanged,
             ServedBy = serving.ServedBy,
             FallbackUsed = serving.FallbackUsed,
+            DryRun = request.DryRun,
         };
         response.Problems.AddRange(outcome.Problems.Select(p => new V1.IngestProblem { Index = p.Index, Id = p.Id ?? "", Reason = p.Reason }));
+        if (request.DryRun)
+        {
+            // The primary is read once per batch and written once per batch with something new; with DUAL writes the
+            // fallback gets the same upserts, replayed from its journal.
+            response.Quota.Add(quota.For(topology.PrimaryName, outcome.Fetches, outcome.Upserts));
+            if (topology.WriteMode == WriteMode.Dual && topology.FallbackName.Length > 0)
+            {
+                response.Quota.Add(quota.For(topology.FallbackName, 0, outcome.Upserts));
+            }
+        }
+
         return response;
     }
 

@@ -8,8 +8,10 @@ using RagFood.Core.VectorStores.Kernel;
 
 namespace RagFood.Server.Ingestion;
 
-/// <summary>What an ingestion did. Problems carry the item's position in the input and its id.</summary>
-internal sealed record IngestOutcome(int Written, int Unchanged, IReadOnlyList<CorpusProblem> Problems);
+/// <summary>What an ingestion did (or, in a dry run, would do). Problems carry the item's position in the input and its
+/// id. <paramref name="Fetches"/> and <paramref name="Upserts"/> count the store calls made (a dry run counts the upserts
+/// it would make: one per batch with something to write, before any item-by-item retry of a rejected batch).</summary>
+internal sealed record IngestOutcome(int Written, int Unchanged, IReadOnlyList<CorpusProblem> Problems, int Fetches = 0, int Upserts = 0);
 
 /// <summary>Maps food items to records and upserts them idempotently, in batches.</summary>
 /// <remarks>
@@ -24,25 +26,29 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
 {
     internal const int MaxLoggedProblems = 10;
 
-    /// <summary>Maps raw items with <see cref="FoodCorpusLoader"/> and ingests the usable ones.</summary>
-    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<JsonElement> rawItems, string @namespace, CancellationToken cancellationToken)
+    /// <summary>Maps raw items with <see cref="FoodCorpusLoader"/> and ingests the usable ones; with
+    /// <paramref name="dryRun"/> it writes nothing and reports what it would write.</summary>
+    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<JsonElement> rawItems, string @namespace, CancellationToken cancellationToken, bool dryRun = false)
     {
         var mapped = FoodCorpusLoader.Map(rawItems);
         // Every problem is in the outcome; the log gets the first few per call, so that an Ingest RPC full of bad items
-        // (1000 a call) cannot turn into 1000 log lines a call.
-        Count("rejected", mapped.Problems.Count);
-        foreach (var problem in mapped.Problems.Take(MaxLoggedProblems))
+        // (1000 a call) cannot turn into 1000 log lines a call. A dry run ingests nothing, so it logs and counts nothing.
+        if (!dryRun)
         {
-            Log.IngestionProblem(logger, problem.Index, problem.Id, problem.Reason);
-        }
+            Count("rejected", mapped.Problems.Count);
+            foreach (var problem in mapped.Problems.Take(MaxLoggedProblems))
+            {
+                Log.IngestionProblem(logger, problem.Index, problem.Id, problem.Reason);
+            }
 
-        if (mapped.Problems.Count > MaxLoggedProblems)
-        {
-            Log.IngestionProblemsNotLogged(logger, mapped.Problems.Count - MaxLoggedProblems);
+            if (mapped.Problems.Count > MaxLoggedProblems)
+            {
+                Log.IngestionProblemsNotLogged(logger, mapped.Problems.Count - MaxLoggedProblems);
+            }
         }
 
         var positions = IndexById(rawItems);
-        var outcome = await IngestAsync(mapped.Items, @namespace, cancellationToken).ConfigureAwait(false);
+        var outcome = await IngestAsync(mapped.Items, @namespace, cancellationToken, dryRun).ConfigureAwait(false);
         var problems = mapped.Problems
             .Concat(outcome.Problems.Select(p => p with { Index = p.Id is not null && positions.TryGetValue(p.Id, out var index) ? index : p.Index }))
             .OrderBy(p => p.Index)
@@ -50,11 +56,15 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
         return outcome with { Problems = problems };
     }
 
-    /// <summary>Ingests already-mapped items. Problem indexes refer to <paramref name="items"/>.</summary>
-    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<FoodItem> items, string @namespace, CancellationToken cancellationToken)
+    /// <summary>Ingests already-mapped items. Problem indexes refer to <paramref name="items"/>. A
+    /// <paramref name="dryRun"/> fetches as the real run does but writes nothing; its <c>Written</c> counts the new or
+    /// changed items.</summary>
+    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<FoodItem> items, string @namespace, CancellationToken cancellationToken, bool dryRun = false)
     {
         var written = 0;
         var unchanged = 0;
+        var fetches = 0;
+        var upserts = 0;
         var problems = new List<CorpusProblem>();
         var batchSize = options.Value.BatchSize;
         for (var start = 0; start < items.Count; start += batchSize)
@@ -63,6 +73,7 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
             var existing = await store.FetchAsync(
                 new FetchRequest { Ids = batch.Select(b => b.Record.Id).ToList(), Include = new Include(Vectors: false, Metadata: true, Text: true), Namespace = @namespace },
                 cancellationToken).ConfigureAwait(false);
+            fetches++;
 
             var changed = new List<(int Index, VectorRecord Record)>();
             for (var i = 0; i < batch.Count; i++)
@@ -78,6 +89,13 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
                 }
             }
 
+            upserts += changed.Count > 0 ? 1 : 0;
+            if (dryRun)
+            {
+                written += changed.Count;
+                continue;
+            }
+
             var problemsBefore = problems.Count;
             var batchWritten = await WriteAsync(changed, @namespace, problems, cancellationToken).ConfigureAwait(false);
             written += batchWritten;
@@ -87,7 +105,7 @@ internal sealed class CorpusIngestor(IVectorStore store, IOptions<IngestionOptio
             Log.IngestionBatch(logger, batch.Count, changed.Count, batch.Count - changed.Count);
         }
 
-        return new IngestOutcome(written, unchanged, problems);
+        return new IngestOutcome(written, unchanged, problems, fetches, upserts);
     }
 
     private async Task<int> WriteAsync(List<(int Index, VectorRecord Record)> changed, string @namespace, List<CorpusProblem> problems, CancellationToken cancellationToken)

@@ -66,7 +66,9 @@ internal sealed class TransferQuota(IUsageLedger ledger)
         yield return For(to, 1 + toPages, copies + deletes);
     }
 
-    private V1.QuotaEstimate For(string store, long reads, long writes)
+    /// <summary>An ingest's calls on one store: <paramref name="reads"/> fetches and <paramref name="writes"/> upserts,
+    /// against what is left of its quotas today.</summary>
+    public V1.QuotaEstimate For(string store, long reads, long writes)
     {
         var left = ledger.RemainingToday(store);
         var estimate = new V1.QuotaEstimate
