@@ -5,6 +5,16 @@ namespace RagFood.Evaluation;
 /// <summary>Command-line options of the evaluation.</summary>
 internal sealed record EvalOptions(IReadOnlyList<string> Embedders, IReadOnlyList<SqliteRetrievalMode> Modes, bool Calibrate, bool Misses, string? Out, string? Dump)
 {
+    /// <summary>Ollama's address for the <c>ollama</c> embedder (<c>--ollama-url</c>).</summary>
+    public Uri? OllamaUrl { get; init; }
+
+    /// <summary>The Ollama embedding model (<c>--ollama-model</c>, default the original app's <c>mxbai-embed-large</c>).</summary>
+    public string OllamaModel { get; init; } = "mxbai-embed-large";
+
+    /// <summary>Prefix put before every question sent to Ollama (<c>--ollama-query-prefix</c>, default none, as the
+    /// server sends them).</summary>
+    public string OllamaQueryPrefix { get; init; } = "";
+
     /// <summary>The most answerable questions a calibrated floor may cut off.</summary>
     public const double MaxCutOff = 0.02;
 
@@ -17,6 +27,8 @@ internal sealed record EvalOptions(IReadOnlyList<string> Embedders, IReadOnlyLis
         IReadOnlyList<SqliteRetrievalMode> modes = [SqliteRetrievalMode.Auto, SqliteRetrievalMode.Dense, SqliteRetrievalMode.Hybrid];
         bool calibrate = false, misses = false;
         string? output = null, dump = null;
+        Uri? ollamaUrl = null;
+        string ollamaModel = "mxbai-embed-large", ollamaPrefix = "";
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -40,8 +52,17 @@ internal sealed record EvalOptions(IReadOnlyList<string> Embedders, IReadOnlyLis
                 case "--out":
                     output = args[++i];
                     break;
+                case "--ollama-url":
+                    ollamaUrl = new Uri(args[++i], UriKind.Absolute);
+                    break;
+                case "--ollama-model":
+                    ollamaModel = args[++i];
+                    break;
+                case "--ollama-query-prefix":
+                    ollamaPrefix = args[++i];
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown argument '{args[i]}'. Use --embedders, --modes, --calibrate, --misses, --out, --dump.");
+                    throw new ArgumentException($"Unknown argument '{args[i]}'. Use --embedders, --modes, --calibrate, --misses, --out, --dump, --ollama-url, --ollama-model, --ollama-query-prefix.");
             }
         }
 
@@ -50,7 +71,17 @@ internal sealed record EvalOptions(IReadOnlyList<string> Embedders, IReadOnlyLis
             throw new ArgumentException("--calibrate calibrates each embedder's default (auto) mode; include auto in --modes.");
         }
 
-        return new EvalOptions(embedders, modes, calibrate, misses, output, dump);
+        if (embedders.Contains("ollama") && ollamaUrl is null)
+        {
+            throw new ArgumentException("The ollama embedder needs --ollama-url (for example http://localhost:11434).");
+        }
+
+        return new EvalOptions(embedders, modes, calibrate, misses, output, dump)
+        {
+            OllamaUrl = ollamaUrl,
+            OllamaModel = ollamaModel,
+            OllamaQueryPrefix = ollamaPrefix,
+        };
     }
 
     public static string FindRepoRoot()

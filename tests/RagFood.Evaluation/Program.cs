@@ -14,6 +14,7 @@ using RagFood.Providers.Sqlite;
 // through the real SQLite store. Usage (see docs/retrieval-quality.md):
 //   dotnet run -c Release --project tests/RagFood.Evaluation -- [--embedders builtin,local] [--modes dense,hybrid]
 //                                                                [--calibrate] [--misses] [--out FILE]
+//                                                                [--ollama-url URL [--ollama-model M] [--ollama-query-prefix P]]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = EvalOptions.Parse(args);
 var root = EvalOptions.FindRepoRoot();
@@ -29,7 +30,7 @@ report.AppendLine();
 report.AppendLine("| embedder | mode | recall@1 | recall@3 | MRR | floor | NO_CONTEXT precision | NO_CONTEXT recall | answerable cut off | ingest s | query ms |");
 report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
 var heldOut = new StringBuilder();
-heldOut.AppendLine($"Calibration in-sample against held out ({EvalOptions.Folds}-fold: each fold scored at the floor calibrated on the other folds):");
+heldOut.AppendLine($"Calibration on the development questions, in-sample against held out ({EvalOptions.Folds}-fold: each fold scored at the floor calibrated on the other folds):");
 heldOut.AppendLine();
 heldOut.AppendLine("| embedder | mode | floor (in-sample) | NO_CONTEXT precision in / held out | NO_CONTEXT recall in / held out | answerable cut off in / held out | fold floors |");
 heldOut.AppendLine("|---|---|---|---|---|---|---|");
@@ -42,7 +43,7 @@ var details = new StringBuilder();
 foreach (var embedderName in options.Embedders)
 {
     var loadStarted = Stopwatch.GetTimestamp();
-    using var embedder = CreateEmbedder(embedderName);
+    using var embedder = CreateEmbedder(embedderName, options);
     await embedder.GenerateAsync(["warm-up"]);
     var loadSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
     details.AppendLine($"{embedderName}: model loaded and first text embedded in {loadSeconds:F2} s");
@@ -57,15 +58,18 @@ foreach (var embedderName in options.Embedders)
             var offTopic = run.OffTopic.ToList();
             if (options.Calibrate && mode == SqliteRetrievalMode.Auto)
             {
-                var floor = EvalMetrics.Calibrate(answerable, offTopic, EvalOptions.MaxCutOff);
+                // Calibrated on the development questions only: the blind held-out set must never tune anything.
+                var tuning = answerable.Where(r => !r.Question.IsHeldOut).ToList();
+                var tuningOffTopic = offTopic.Where(r => !r.Question.IsHeldOut).ToList();
+                var floor = EvalMetrics.Calibrate(tuning, tuningOffTopic, EvalOptions.MaxCutOff);
                 floors = floors.With(new RelevanceFloor(run.Space.Model, run.Space.Dimension, floor,
-                    $"calibrated by tests/RagFood.Evaluation on {answerable.Count} answerable and {offTopic.Count} off-topic questions, {DateTime.UtcNow:yyyy-MM-dd}"));
+                    $"calibrated by tests/RagFood.Evaluation on {tuning.Count} answerable and {tuningOffTopic.Count} off-topic development questions, {DateTime.UtcNow:yyyy-MM-dd}"));
             }
     
             var recorded = EvalMetrics.Recorded(floors, run) ?? 0;
             var m = EvalMetrics.Compute(answerable, offTopic, recorded);
             report.AppendLine($"| {run.Embedder} ({run.Space.Model}) | {run.Mode} | {m.RecallAt1:F3} | {m.RecallAt3:F3} | {m.Mrr:F3} | {m.Floor:F4} | {m.NoContextPrecision:F3} | {m.NoContextRecall:F3} | {m.AnswerableCutOff:P1} | {run.IngestSeconds:F1} | {run.QueryMsMean:F1} |");
-            var h = EvalMetrics.CrossValidate(answerable, offTopic, EvalOptions.MaxCutOff, EvalOptions.Folds);
+            var h = EvalMetrics.CrossValidate(answerable.Where(r => !r.Question.IsHeldOut).ToList(), offTopic.Where(r => !r.Question.IsHeldOut).ToList(), EvalOptions.MaxCutOff, EvalOptions.Folds);
             heldOut.AppendLine($"| {run.Embedder} | {run.Mode} | {m.Floor:F4} | {m.NoContextPrecision:F3} / {h.NoContextPrecision:F3} | {m.NoContextRecall:F3} / {h.NoContextRecall:F3} | {m.AnswerableCutOff:P1} / {h.AnswerableCutOff:P1} | {h.MinFloor:F4}–{h.MaxFloor:F4} |");
             var devAnswerable = answerable.Where(r => !r.Question.IsHeldOut).ToList();
             var devOffTopic = offTopic.Where(r => !r.Question.IsHeldOut).ToList();
@@ -134,9 +138,10 @@ if (options.Out is { } outPath)
 
 return 0;
 
-static IEmbeddingGenerator<string, Embedding<float>> CreateEmbedder(string name) => name switch
+static IEmbeddingGenerator<string, Embedding<float>> CreateEmbedder(string name, EvalOptions options) => name switch
 {
     "builtin" => new HashingEmbeddingGenerator(),
     "local" => new ArcticEmbeddingGenerator(),
-    _ => throw new ArgumentException($"Unknown embedder '{name}' (builtin, local)."),
+    "ollama" => new QueryPrefixingGenerator(new OllamaSharp.OllamaApiClient(options.OllamaUrl!, options.OllamaModel), options.OllamaQueryPrefix),
+    _ => throw new ArgumentException($"Unknown embedder '{name}' (builtin, local, ollama)."),
 };
