@@ -58,7 +58,7 @@ public sealed class EvalDataTests
     {
         var foods = (await EvalData.LoadFoodsAsync()).Items.ToDictionary(f => f.Id, StringComparer.Ordinal);
         var total = 0;
-        foreach (var file in new[] { "questions.json", "paraphrases.json", "filtered.json" })
+        foreach (var file in new[] { "questions.json", "paraphrases.json", "filtered.json", "heldout-paraphrases.json", "heldout-filtered.json" })
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(EvalData.RepoRoot, "data", "eval", file)));
             foreach (var item in document.RootElement.EnumerateArray())
@@ -76,10 +76,36 @@ public sealed class EvalDataTests
             }
         }
 
-        using var offTopic = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(EvalData.RepoRoot, "data", "eval", "off-topic.json")));
-        var offTopicCount = offTopic.RootElement.GetArrayLength();
+        var offTopicCount = 0;
+        foreach (var file in new[] { "off-topic.json", "heldout-off-topic.json" })
+        {
+            using var offTopic = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(EvalData.RepoRoot, "data", "eval", file)));
+            offTopicCount += offTopic.RootElement.GetArrayLength();
+            Assert.All(offTopic.RootElement.EnumerateArray(), q =>
+            {
+                Assert.False(q.TryGetProperty("expected_ids", out _), file);
+                Assert.Contains(q.GetProperty("kind").GetString(), new[] { "general", "food-adjacent" });
+            });
+        }
+
         Assert.True(offTopicCount >= 40, $"{offTopicCount} off-topic questions");
-        Assert.All(offTopic.RootElement.EnumerateArray(), q => Assert.False(q.TryGetProperty("expected_ids", out _)));
         Assert.True(total + offTopicCount >= 200, $"{total + offTopicCount} questions");
+    }
+
+    [Fact]
+    public void No_blind_held_out_question_repeats_a_development_question()
+    {
+        static IEnumerable<string> Questions(params string[] files) => files.SelectMany(file =>
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(EvalData.RepoRoot, "data", "eval", file)));
+            return document.RootElement.EnumerateArray().Select(q => q.GetProperty("question").GetString()!.Trim().ToUpperInvariant()).ToList();
+        });
+
+        var development = Questions("questions.json", "paraphrases.json", "filtered.json", "off-topic.json").ToHashSet(StringComparer.Ordinal);
+        var blind = Questions("heldout-paraphrases.json", "heldout-filtered.json", "heldout-off-topic.json").ToList();
+
+        Assert.Equal(250, blind.Count);
+        Assert.DoesNotContain(blind, development.Contains);
+        Assert.Equal(blind.Count, blind.Distinct(StringComparer.Ordinal).Count());
     }
 }
