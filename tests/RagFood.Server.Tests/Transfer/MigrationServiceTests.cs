@@ -69,6 +69,7 @@ public sealed class MigrationServiceTests(LegacyChromaDbFixture legacy) : IClass
         Assert.True(summary.Verification.Clean, summary.Verification.ToString());
         Assert.True(verify.Report.Clean, verify.Report.ToString());
         Assert.Equal(10, verify.Report.Namespaces[0].ActualCount);
+        Assert.Contains("one side is a file", verify.Report.Questions.Note, StringComparison.Ordinal);
         Assert.True(emulator.Admin.Stats.For("upsert-data") > 0, "text mode must have the index embed");
         var dal = (await server.Vector.FetchAsync(new FetchRequest { Ids = { "dal" } })).Results[0].Record;
         Assert.Equal("India", dal.Metadata.Fields["region"].StringValue);
