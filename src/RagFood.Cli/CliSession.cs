@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security.Authentication;
 using Google.Protobuf;
 using Grpc.Core;
 using RagFood.Client;
@@ -86,6 +87,9 @@ internal sealed class CliSession(RagFoodClient client, bool json, TimeSpan timeo
         var transportFailure = ex.InnerException is RpcException { Status.DebugException: not null };
         return ex.StatusCode switch
         {
+            _ when TlsFailure(ex) is { } tls =>
+                ($"cannot open a TLS connection to RagFood at {at}: {tls.Message} Trust the server's certificate (its CA in the system store; " +
+                 "on Linux, for one command, SSL_CERT_FILE=<ca.pem>), or use the server's plaintext loopback address.", ExitCodes.Unavailable),
             StatusCode.Unavailable when transportFailure =>
                 ($"cannot reach RagFood at {at}: is the server running? Start it with 'dotnet run --project src/RagFood.Server' or point --address / {GlobalOptions.AddressVariable} at it. ({ex.Detail})",
                  ExitCodes.Unavailable),
@@ -101,5 +105,20 @@ internal sealed class CliSession(RagFoodClient client, bool json, TimeSpan timeo
             StatusCode.Unimplemented => ($"RagFood at {at} does not implement this call (older server?): {ex.Detail}", ExitCodes.Other),
             _ => ($"{ex.StatusCode}: {ex.Detail}", ExitCodes.Other),
         };
+    }
+
+    /// <summary>The TLS handshake failure (an untrusted or mismatched certificate) behind a failed call, if that is what it was.</summary>
+    /// <remarks>Grpc.Net.Client reports it as <c>Internal</c> "Error starting gRPC call", which reads like a server fault.</remarks>
+    private static AuthenticationException? TlsFailure(RagFoodException ex)
+    {
+        for (var e = (ex.InnerException as RpcException)?.Status.DebugException; e is not null; e = e.InnerException)
+        {
+            if (e is AuthenticationException tls)
+            {
+                return tls;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RagFood.Cli.Commands;
 using RagFood.Client;
 
 namespace RagFood.Cli;
@@ -44,8 +45,7 @@ internal static class GlobalOptions
     {
         Timeout.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<double>();
-            if (!(value > 0) || value > TimeSpan.FromDays(1).TotalSeconds)
+            if (CommonOptions.TryGetValue<double>(result, out var value) && (!(value > 0) || value > TimeSpan.FromDays(1).TotalSeconds))
             {
                 result.AddError(string.Create(CultureInfo.InvariantCulture, $"--timeout must be a positive number of seconds, got {value}."));
             }

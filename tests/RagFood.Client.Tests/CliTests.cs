@@ -105,6 +105,19 @@ public sealed class CliTests(ServerFixture server, AuthServerFixture authServer)
         Assert.Contains("exactly one of <text> and --vector", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--timeout")]
+    [InlineData("--batch-size")]
+    public async Task A_number_option_given_text_is_a_usage_error_naming_the_option_not_a_crash(string option)
+    {
+        // Both options have range validators; a value that does not convert used to throw inside them (exit 134, stack trace).
+        var result = await CliRunner.RunAsync("ingest", "foods.json", option, "abc", "--address", Address);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains($"Cannot parse argument 'abc' for option '{option}'", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_server_that_requires_a_key_exits_4_without_one_and_0_with_it()
     {

@@ -50,6 +50,7 @@ public sealed class RagServiceTests(ServerFixture fixture)
         Assert.Equal(AnswerMode.NoContext, reply.Mode);
         Assert.Equal("I found no relevant food in the knowledge base for that question.", reply.Answer);
         Assert.Empty(reply.Sources);
+        Assert.Equal("no record in namespace '' passes the filter", reply.ModeReason);
     }
 
     [Fact]
@@ -83,6 +84,8 @@ public sealed class RagServiceTests(ServerFixture fixture)
 
         Assert.Equal(AnswerMode.NoContext, reply.Mode);
         Assert.Empty(reply.Sources);
+        // A misspelt namespace is the usual cause: the reason names it, so the caller can see the mistake.
+        Assert.Contains("namespace 'nothing-here' holds no records", reply.ModeReason, StringComparison.Ordinal);
     }
 
     [Fact]

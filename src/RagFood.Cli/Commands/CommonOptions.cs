@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace RagFood.Cli.Commands;
 
@@ -28,6 +29,25 @@ internal static class CommonOptions
     {
         Description = "Include the stored vectors in the output.",
     };
+
+    /// <summary>The option's value for a validator, or false when the text did not convert (e.g. <c>--timeout abc</c>).</summary>
+    /// <remarks>System.CommandLine reports a value that does not convert as a parse error of its own ("Cannot parse
+    /// argument 'abc' for option ..."), but <see cref="OptionResult.GetValueOrDefault{T}"/> throws for it inside a
+    /// validator, which would end the CLI with an unhandled exception instead of a usage error. A validator that gets
+    /// false checks nothing: the parse error is already there.</remarks>
+    public static bool TryGetValue<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
+    }
 
     /// <summary>Joins a multi-word argument ("ragfood ask what is biryani").</summary>
     public static string Join(string[]? words) => words is null ? "" : string.Join(' ', words).Trim();

@@ -24,7 +24,7 @@ internal static class IngestCommand
         };
         batchSize.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 1000)
+            if (CommonOptions.TryGetValue<int>(r, out var value) && value is < 1 or > 1000)
             {
                 r.AddError("--batch-size must be between 1 and 1000.");
             }

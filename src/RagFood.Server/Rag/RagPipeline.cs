@@ -198,8 +198,12 @@ internal sealed class RagPipeline(
             .Select(m => new RagSource(m.Id, m.Score, m.Text, m.Metadata) { RawScore = m.RawScore })
             .ToList();
         Log.RagRetrieved(logger, sources.Count, ServingScope.Current?.StoreName ?? store.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        // Stores return the k nearest records whatever their distance, so nothing at all means an empty (or misspelt)
+        // namespace, or a filter nothing in it passes: say which, so a caller can fix the request.
         var reason = matches.Count == 0
-            ? "no record matched the question"
+            ? question.Filter is null
+                ? $"namespace '{question.Namespace}' holds no records (ListNamespaces lists the namespaces)"
+                : $"no record in namespace '{question.Namespace}' passes the filter"
             : string.Create(CultureInfo.InvariantCulture,
                 $"no record reached the relevance floor {floor:0.###} (best score {matches.Max(m => m.Score):0.###})");
         return (sources, floor, reason);

@@ -14,7 +14,10 @@ internal sealed class MigrationGrpcService(TransferEndpoints endpoints, Transfer
     {
         var token = context.CancellationToken;
         var verify = runner.Verification(request.SkipVerify, request.ReportPath, request.QuestionsPath, 0);
-        var plan = new MigrationPlan(endpoints.Source(request.Source, "source"), endpoints.Sink(request.Target, request.Gzip, "target"))
+        var source = endpoints.Source(request.Source, "source");
+        var target = endpoints.Sink(request.Target, request.Gzip, "target");
+        TransferEndpoints.EnsureDistinct(source, target);
+        var plan = new MigrationPlan(source, target)
         {
             Mode = TransferMapping.Mode(request.Mode, TransferMode.Text),
             BatchSize = TransferRunner.BatchSize(request.BatchSize),
@@ -36,6 +39,7 @@ internal sealed class MigrationGrpcService(TransferEndpoints endpoints, Transfer
         var verify = runner.Verification(false, request.ReportPath, request.QuestionsPath, request.SampleSize);
         await using var source = endpoints.Source(request.Source, "source");
         var sink = endpoints.Sink(request.Target, gzip: false, "target");
+        TransferEndpoints.EnsureDistinct(source, sink);
         if (sink is ExportFileSink export && !File.Exists(export.Path))
         {
             throw new TransferInputException($"target: the export file '{export.Path}' does not exist.");

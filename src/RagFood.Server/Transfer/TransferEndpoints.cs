@@ -98,6 +98,21 @@ internal sealed class TransferEndpoints(IServiceProvider services, IStoreComposi
         }
     }
 
+    /// <summary>Refuses a transfer whose source and target are the same store or the same export file.</summary>
+    /// <remarks>Such a run writes nothing new (or rewrites a store while paging through it, or a file while reading it),
+    /// and its verification compares the data with itself, so it always reads clean: a caller who mixed up the names
+    /// (say, "primary" after a cutover) would be told a migration succeeded that never happened.</remarks>
+    /// <exception cref="TransferInputException">Both sides name the same store or file.</exception>
+    public static void EnsureDistinct(IRecordSource source, IRecordSink target)
+    {
+        if (string.Equals(source.Name, target.Name, StringComparison.Ordinal))
+        {
+            throw new TransferInputException(
+                $"source and target are both '{source.Name}': a transfer into itself copies nothing and verifies clean against itself. " +
+                "Name another configured store ('fallback', or a provider listed in VectorStore:Standby) or an export file as the target.");
+        }
+    }
+
     /// <summary>A path a request names (checked against <c>Migration:AllowedDirectories</c>).</summary>
     public string ResolveRequested(string path, string field) => paths.ResolveRequested(path, field);
 

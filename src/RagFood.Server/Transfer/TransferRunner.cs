@@ -64,6 +64,17 @@ internal sealed class TransferRunner(MigrationEngine engine, StoreVerifier verif
             SampleSize = verify.SampleSize > 0 ? verify.SampleSize : 20,
             Questions = questions,
         }, cancellationToken).ConfigureAwait(false);
+        if (report.Questions is null && mode != TransferMode.Vectors)
+        {
+            // Both sides are stores and there were no questions: said, not skipped in silence (under `dotnet run` the
+            // default path resolves against src/RagFood.Server, where there is no data/eval).
+            var why = File.Exists(verify.QuestionsPath) ? $"the questions file '{verify.QuestionsPath}' holds no questions" : $"no questions file at '{verify.QuestionsPath}'";
+            report = report with
+            {
+                Questions = new QuestionComparison(0, null, $"question overlap not measured: {why} (set Migration:QuestionsPath, or questions_path in the request)"),
+            };
+        }
+
         var path = verify.ReportPath.Length > 0
             ? verify.ReportPath
             : Path.Combine(endpoints.ResolveConfigured(options.Value.Directory), "reports", $"verify-{report.VerifiedAt.UtcDateTime:yyyyMMddTHHmmssfffZ}.json");

@@ -168,14 +168,15 @@ public sealed class StoreVerifier(ILogger<StoreVerifier>? logger = null, TimePro
 
     private static async Task<QuestionComparison?> CompareQuestionsAsync(IVectorStore? expected, IVectorStore? actual, VerifyOptions options, CancellationToken cancellationToken)
     {
-        if (options.Questions.Count == 0)
-        {
-            return null;
-        }
-
+        // A file side is said first, whether or not there are questions: the report then says why nothing was measured.
         if (expected is null || actual is null)
         {
             return new QuestionComparison(options.Questions.Count, null, "question overlap not measured: one side is a file, not a queryable store");
+        }
+
+        if (options.Questions.Count == 0)
+        {
+            return null;
         }
 
         double sum = 0;

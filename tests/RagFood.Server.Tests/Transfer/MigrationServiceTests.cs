@@ -69,6 +69,7 @@ public sealed class MigrationServiceTests(LegacyChromaDbFixture legacy) : IClass
         Assert.True(summary.Verification.Clean, summary.Verification.ToString());
         Assert.True(verify.Report.Clean, verify.Report.ToString());
         Assert.Equal(10, verify.Report.Namespaces[0].ActualCount);
+        Assert.Contains("one side is a file", verify.Report.Questions.Note, StringComparison.Ordinal);
         Assert.True(emulator.Admin.Stats.For("upsert-data") > 0, "text mode must have the index embed");
         var dal = (await server.Vector.FetchAsync(new FetchRequest { Ids = { "dal" } })).Results[0].Record;
         Assert.Equal("India", dal.Metadata.Fields["region"].StringValue);
@@ -99,6 +100,13 @@ public sealed class MigrationServiceTests(LegacyChromaDbFixture legacy) : IClass
         var unknownStore = await RefusedAsync(server, new MigrateRequest { Source = LegacySource(""), Target = new TransferEndpoint { Store = "chroma" } });
         var corrupt = await RefusedAsync(server, new MigrateRequest { Source = new TransferEndpoint { ExportFile = garbage }, Target = new TransferEndpoint { Store = "primary" } });
         var noSource = await RefusedAsync(server, new MigrateRequest { Target = new TransferEndpoint { Store = "primary" } });
+        var sameStore = await RefusedAsync(server, new MigrateRequest { Source = new TransferEndpoint { Store = "primary" }, Target = new TransferEndpoint { Store = "upstash" }, RewriteUnchanged = true });
+        var sameFile = await RefusedAsync(server, new MigrateRequest { Source = new TransferEndpoint { ExportFile = garbage }, Target = new TransferEndpoint { ExportFile = garbage } });
+        var verifySame = await Assert.ThrowsAsync<RpcException>(async () => await new MigrationService.MigrationServiceClient(server.Channel).VerifyAsync(new VerifyRequest
+        {
+            Source = new TransferEndpoint { Store = "upstash" },
+            Target = new TransferEndpoint { Store = "primary" },
+        }));
 
         Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
         Assert.Contains(absent, missing.Status.Detail);
@@ -114,6 +122,15 @@ public sealed class MigrationServiceTests(LegacyChromaDbFixture legacy) : IClass
         Assert.Equal(StatusCode.InvalidArgument, corrupt.StatusCode);
         Assert.Contains("line 2", corrupt.Status.Detail);
         Assert.Equal(StatusCode.InvalidArgument, noSource.StatusCode);
+        foreach (var same in new[] { sameStore, sameFile, verifySame })
+        {
+            Assert.Equal(StatusCode.InvalidArgument, same.StatusCode);
+            Assert.Contains("source and target are both", same.Status.Detail, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("'upstash'", sameStore.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains(garbage, sameFile.Status.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("{\"format\"", await File.ReadAllTextAsync(garbage), StringComparison.Ordinal);
         Assert.Equal(0, emulator.Admin.Stats.For("upsert") + emulator.Admin.Stats.For("upsert-data"));
     }
 

@@ -24,6 +24,11 @@ public sealed class StoresAndBackupServiceTests
         var exported = await LastAsync(migration.Export(new ExportRequest { Path = file, Gzip = true }).ResponseStream);
         var restored = await LastAsync(migration.Restore(new RestoreRequest { Path = file, Store = "fallback", Mode = TransferMode.Vectors }).ResponseStream);
         var after = await stores.VerifyStoresAsync(new VerifyStoresRequest());
+        // Text mode between two stores: no questions file under this content root is said, and a named one is measured.
+        var noQuestions = await migration.VerifyAsync(new VerifyRequest { Source = new TransferEndpoint { Store = "primary" }, Target = new TransferEndpoint { Store = "fallback" } });
+        var questions = Path.Combine(server.Directory, "questions.json");
+        await File.WriteAllTextAsync(questions, """[{"question": "a lentil dish from India"}, "raw fish on rice"]""");
+        var measured = await migration.VerifyAsync(new VerifyRequest { Source = new TransferEndpoint { Store = "primary" }, Target = new TransferEndpoint { Store = "fallback" }, QuestionsPath = questions });
 
         Assert.False(before.Report.Clean);
         Assert.Equal(TestCorpus.Count, before.Report.Namespaces[0].MissingCount);
@@ -36,6 +41,11 @@ public sealed class StoresAndBackupServiceTests
         Assert.Equal("upstash", after.Fallback);
         Assert.True(after.Report.Clean, after.Report.ToString());
         Assert.Equal(0, emulator.Admin.Stats.For("upsert-data"));
+        Assert.Equal(0, noQuestions.Report.Questions.Questions);
+        Assert.Contains("no questions file at", noQuestions.Report.Questions.Note, StringComparison.Ordinal);
+        Assert.Contains("Migration:QuestionsPath", noQuestions.Report.Questions.Note, StringComparison.Ordinal);
+        Assert.Equal(2, measured.Report.Questions.Questions);
+        Assert.True(measured.Report.Questions.HasOverlapAt3, measured.Report.ToString());
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed class TransferHttpJsonTests : IAsyncLifetime, IDisposable
         var corpus = await Assert.ThrowsAsync<RpcException>(() => MigrationServiceTests.MigrateAsync(Server, new MigrateRequest
         {
             Source = new TransferEndpoint { Store = "primary" },
-            Target = new TransferEndpoint { Store = "primary" },
+            Target = new TransferEndpoint { ExportFile = Path.Combine(Server.Directory, "corpus-refused.jsonl") },
             CorpusPath = "/etc/passwd",
             DryRun = true,
         }, ApiKey));
