@@ -36,6 +36,7 @@ public sealed class DryRunQuotaCliTests : IAsyncLifetime, IDisposable
         Assert.True(tooMany.ExitCode == 7, tooMany.ToString());
         Assert.Contains("would be written, 0 unchanged, 0 rejected, in 5 Ingest call(s)", tooMany.Stdout, StringComparison.Ordinal);
         Assert.Contains("warning: sqlite would exceed today's remaining write quota: needs 5, 2 left (plan limit 2 a day", tooMany.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("resume", tooMany.Stdout, StringComparison.Ordinal); // an ingest does not pause and resume
         Assert.True(fits.ExitCode == 0, fits.ToString());
         Assert.Contains("quota sqlite: the run needs 1 reads, 1 writes; left today no quota on reads, 2 of 2 writes", fits.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("warning", fits.Stdout, StringComparison.Ordinal);

@@ -10,7 +10,8 @@ namespace RagFood.Cli.Commands;
 /// Each batch goes to the Ingest RPC as a dry run: the server maps and checks the items and fetches the stored copies
 /// (one read per batch, as the real run), so written, unchanged and rejected are its own figures, and it names the calls
 /// the real run would make on each store (the primary, and the fallback when writes are DUAL). Those calls are summed
-/// here over the batches and held against what Usage says is left today.
+/// here over the batches and held against what the last answer says is left today (after the dry run's own reads),
+/// by the same rule as the server's (<see cref="QuotaEstimate.Against"/>).
 /// </remarks>
 internal static class IngestPreview
 {
@@ -21,7 +22,7 @@ internal static class IngestPreview
         var calls = 0;
         var wouldWrite = 0;
         var unchanged = 0;
-        var needs = new Dictionary<string, (long Reads, long Writes)>(StringComparer.Ordinal);
+        var needs = new Dictionary<string, (long Reads, long Writes, QuotaEstimate Last)>(StringComparer.Ordinal);
         for (var offset = 0; offset < usable.Count; offset += batchSize)
         {
             var batch = usable.Skip(offset).Take(batchSize).ToList();
@@ -38,14 +39,16 @@ internal static class IngestPreview
 
             foreach (var q in response.Quota)
             {
-                var (r, w) = needs.GetValueOrDefault(q.Store);
-                needs[q.Store] = (r + q.Reads, w + q.Writes);
+                var (r, w, _) = needs.GetValueOrDefault(q.Store);
+                needs[q.Store] = (r + q.Reads, w + q.Writes, q);
             }
         }
 
         problems.Sort((a, b) => a.Index.CompareTo(b.Index));
-        var usage = await session.Client.UsageAsync(cancellationToken);
-        var estimates = needs.Select(n => Estimate(usage, n.Key, n.Value.Reads, n.Value.Writes)).ToList();
+        var estimates = needs.Select(n => QuotaEstimate.Against(
+            n.Key, n.Value.Reads, n.Value.Writes,
+            n.Value.Last.HasReadsLeft ? n.Value.Last.ReadsLeft : null, n.Value.Last.HasWritesLeft ? n.Value.Last.WritesLeft : null,
+            n.Value.Last.DailyReadLimit, n.Value.Last.DailyWriteLimit)).ToList();
         if (session.Json)
         {
             var document = new
@@ -75,41 +78,5 @@ internal static class IngestPreview
         }
 
         return estimates.Any(e => e.Exceeds) ? TransferOptions.Paused : problems.Count > 0 ? ExitCodes.InvalidArgument : ExitCodes.Ok;
-    }
-
-    /// <summary>Reads and writes a store would take, against what Usage says is left of its daily quotas.</summary>
-    private static QuotaEstimate Estimate(UsageResponse usage, string store, long reads, long writes)
-    {
-        var estimate = new QuotaEstimate { Store = store, Reads = reads, Writes = writes };
-        var problems = new List<string>(2);
-        if (usage.Stores.FirstOrDefault(s => s.Store == store) is { } counted)
-        {
-            estimate.DailyReadLimit = counted.DailyReadLimit;
-            estimate.DailyWriteLimit = counted.DailyWriteLimit;
-            if (counted.DailyReadLimit > 0)
-            {
-                estimate.ReadsLeft = Math.Max(0, counted.DailyReadLimit - counted.Today.Reads);
-                Check("read", reads, estimate.ReadsLeft, counted.DailyReadLimit, "DailyReadLimit");
-            }
-
-            if (counted.DailyWriteLimit > 0)
-            {
-                estimate.WritesLeft = Math.Max(0, counted.DailyWriteLimit - counted.Today.Writes);
-                Check("write", writes, estimate.WritesLeft, counted.DailyWriteLimit, "DailyWriteLimit");
-            }
-        }
-
-        estimate.Exceeds = problems.Count > 0;
-        estimate.Warning = string.Join("; ", problems);
-        return estimate;
-
-        void Check(string kind, long needed, long left, long limit, string key)
-        {
-            if (needed > left)
-            {
-                problems.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{store} would exceed today's remaining {kind} quota: needs {needed}, {left} left (plan limit {limit} a day, Usage:Plans:{store}:{key})"));
-            }
-        }
     }
 }

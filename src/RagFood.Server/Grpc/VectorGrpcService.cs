@@ -53,10 +53,10 @@ internal sealed class VectorGrpcService(IVectorStore store, CorpusIngestor inges
         {
             // The primary is read once per batch and written once per batch with something new; with DUAL writes the
             // fallback gets the same upserts, replayed from its journal.
-            response.Quota.Add(quota.For(topology.PrimaryName, outcome.Fetches, outcome.Upserts));
+            response.Quota.Add(quota.ForIngest(topology.PrimaryName, outcome.Fetches, outcome.Upserts));
             if (topology.WriteMode == WriteMode.Dual && topology.FallbackName.Length > 0)
             {
-                response.Quota.Add(quota.For(topology.FallbackName, 0, outcome.Upserts));
+                response.Quota.Add(quota.ForIngest(topology.FallbackName, 0, outcome.Upserts));
             }
         }
 

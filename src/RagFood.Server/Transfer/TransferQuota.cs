@@ -1,4 +1,3 @@
-using System.Globalization;
 using RagFood.Core.Usage;
 using RagFood.Transfer;
 using RagFood.Transfer.Sinks;
@@ -20,6 +19,7 @@ namespace RagFood.Server.Transfer;
 internal sealed class TransferQuota(IUsageLedger ledger)
 {
     private const int VerifyPageSize = 500;
+    private const string PauseNote = "the run would pause when it runs out and continue with resume after midnight UTC";
 
     public IEnumerable<V1.QuotaEstimate> Estimate(MigrationPlan plan, MigrationSummary summary, bool verifies)
     {
@@ -67,43 +67,14 @@ internal sealed class TransferQuota(IUsageLedger ledger)
     }
 
     /// <summary>An ingest's calls on one store: <paramref name="reads"/> fetches and <paramref name="writes"/> upserts,
-    /// against what is left of its quotas today.</summary>
-    public V1.QuotaEstimate For(string store, long reads, long writes)
+    /// against what is left of its quotas today. An ingest does not pause, so its warning says no more.</summary>
+    public V1.QuotaEstimate ForIngest(string store, long reads, long writes) => Against(store, reads, writes, "");
+
+    private V1.QuotaEstimate For(string store, long reads, long writes) => Against(store, reads, writes, PauseNote);
+
+    private V1.QuotaEstimate Against(string store, long reads, long writes, string whenExceeded)
     {
         var left = ledger.RemainingToday(store);
-        var estimate = new V1.QuotaEstimate
-        {
-            Store = store,
-            Reads = reads,
-            Writes = writes,
-            DailyReadLimit = left.DailyReadLimit,
-            DailyWriteLimit = left.DailyWriteLimit,
-        };
-        var problems = new List<string>(2);
-        if (left.Reads is { } readsLeft)
-        {
-            estimate.ReadsLeft = readsLeft;
-            if (reads > readsLeft)
-            {
-                problems.Add(Problem("read", reads, readsLeft, left.DailyReadLimit, store, "DailyReadLimit"));
-            }
-        }
-
-        if (left.Writes is { } writesLeft)
-        {
-            estimate.WritesLeft = writesLeft;
-            if (writes > writesLeft)
-            {
-                problems.Add(Problem("write", writes, writesLeft, left.DailyWriteLimit, store, "DailyWriteLimit"));
-            }
-        }
-
-        estimate.Exceeds = problems.Count > 0;
-        estimate.Warning = string.Join("; ", problems);
-        return estimate;
+        return V1.QuotaEstimate.Against(store, reads, writes, left.Reads, left.Writes, left.DailyReadLimit, left.DailyWriteLimit, whenExceeded);
     }
-
-    private static string Problem(string kind, long needed, long left, long limit, string store, string key) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"{store} would exceed today's remaining {kind} quota: needs {needed}, {left} left (plan limit {limit} a day, Usage:Plans:{store}:{key}); the run would pause when it runs out and continue with resume after midnight UTC");
 }
