@@ -11,10 +11,6 @@ internal sealed record EvalOptions(IReadOnlyList<string> Embedders, IReadOnlyLis
     /// <summary>The Ollama embedding model (<c>--ollama-model</c>, default the original app's <c>mxbai-embed-large</c>).</summary>
     public string OllamaModel { get; init; } = "mxbai-embed-large";
 
-    /// <summary>Prefix put before every question sent to Ollama (<c>--ollama-query-prefix</c>, default none, as the
-    /// server sends them).</summary>
-    public string OllamaQueryPrefix { get; init; } = "";
-
     /// <summary>The most answerable questions a calibrated floor may cut off.</summary>
     public const double MaxCutOff = 0.02;
 
@@ -28,7 +24,7 @@ internal sealed record EvalOptions(IReadOnlyList<string> Embedders, IReadOnlyLis
         bool calibrate = false, misses = false;
         string? output = null, dump = null;
         Uri? ollamaUrl = null;
-        string ollamaModel = "mxbai-embed-large", ollamaPrefix = "";
+        var ollamaModel = "mxbai-embed-large";
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -58,11 +54,8 @@ internal sealed record EvalOptions(IReadOnlyList<string> Embedders, IReadOnlyLis
                 case "--ollama-model":
                     ollamaModel = args[++i];
                     break;
-                case "--ollama-query-prefix":
-                    ollamaPrefix = args[++i];
-                    break;
                 default:
-                    throw new ArgumentException($"Unknown argument '{args[i]}'. Use --embedders, --modes, --calibrate, --misses, --out, --dump, --ollama-url, --ollama-model, --ollama-query-prefix.");
+                    throw new ArgumentException($"Unknown argument '{args[i]}'. Use --embedders, --modes, --calibrate, --misses, --out, --dump, --ollama-url, --ollama-model.");
             }
         }
 
@@ -80,7 +73,6 @@ internal sealed record EvalOptions(IReadOnlyList<string> Embedders, IReadOnlyLis
         {
             OllamaUrl = ollamaUrl,
             OllamaModel = ollamaModel,
-            OllamaQueryPrefix = ollamaPrefix,
         };
     }
 

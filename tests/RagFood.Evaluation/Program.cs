@@ -14,7 +14,7 @@ using RagFood.Providers.Sqlite;
 // through the real SQLite store. Usage (see docs/retrieval-quality.md):
 //   dotnet run -c Release --project tests/RagFood.Evaluation -- [--embedders builtin,local] [--modes dense,hybrid]
 //                                                                [--calibrate] [--misses] [--out FILE]
-//                                                                [--ollama-url URL [--ollama-model M] [--ollama-query-prefix P]]
+//                                                                [--ollama-url URL [--ollama-model M]]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = EvalOptions.Parse(args);
 var root = EvalOptions.FindRepoRoot();
@@ -142,6 +142,7 @@ static IEmbeddingGenerator<string, Embedding<float>> CreateEmbedder(string name,
 {
     "builtin" => new HashingEmbeddingGenerator(),
     "local" => new ArcticEmbeddingGenerator(),
-    "ollama" => new QueryPrefixingGenerator(new OllamaSharp.OllamaApiClient(options.OllamaUrl!, options.OllamaModel), options.OllamaQueryPrefix),
+    // As the server embeds with Ollama: the question as it is, no prefix.
+    "ollama" => new OllamaSharp.OllamaApiClient(options.OllamaUrl!, options.OllamaModel),
     _ => throw new ArgumentException($"Unknown embedder '{name}' (builtin, local, ollama)."),
 };
